@@ -1,0 +1,87 @@
+"""The façade the command line and the bot use: settings in, ``Answer`` out.
+
+``Assistant.open(settings)`` loads the corpus, opens the index (building or updating it when
+it is missing or behind the corpus) and assembles the chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .config import Settings
+from .corpus import Corpus, card_fingerprint, load_corpus
+from .embeddings import CachedEmbeddings, make_embeddings
+from .index import IndexStore, IngestReport, Progress, default_cache_path, make_client
+from .models import Answer
+from .retrieval import Retrieval, Retriever
+
+
+@dataclass
+class Services:
+    """The pieces an ingest or an assistant is built from."""
+
+    settings: Settings
+    corpus: Corpus
+    embeddings: CachedEmbeddings
+    store: IndexStore
+
+    @classmethod
+    def create(cls, settings: Settings) -> Services:
+        corpus = load_corpus(settings.corpus_dir, settings.current_date())
+        embeddings = CachedEmbeddings(make_embeddings(settings), default_cache_path(settings))
+        store = IndexStore(make_client(settings), prefix=settings.collection)
+        return cls(settings, corpus, embeddings, store)
+
+    def ingest(self, *, force: bool = False, progress: Progress | None = None) -> IngestReport:
+        return self.store.ingest(self.corpus, self.embeddings, force=force, progress=progress)
+
+    def index_is_current(self) -> bool:
+        manifest = self.store.manifest()
+        if manifest is None or manifest.model_id != self.embeddings.model_id:
+            return False
+        return manifest.cards == {c.slug: card_fingerprint(c) for c in self.corpus.cards}
+
+    def has_index(self) -> bool:
+        return self.store.active_name() is not None
+
+
+class Assistant:
+    """Answers questions with the chain over the index."""
+
+    def __init__(self, services: Services):
+        from .chain import build_chain
+
+        self.services = services
+        vectorstore = services.store.open(services.embeddings)
+        self.retriever = Retriever(
+            services.corpus, vectorstore, services.embeddings, services.settings.current_date
+        )
+        self.chain = build_chain(self.retriever)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        on_build: Callable[[str], None] | None = None,
+        progress: Progress | None = None,
+    ) -> Assistant:
+        """Open the assistant, building the index first if there is none or it is out of date.
+
+        An index built with another embedding model is not replaced silently: opening it
+        raises ``IndexMismatchError``, which tells the user to re-ingest.
+        """
+        services = Services.create(settings)
+        manifest = services.store.manifest()
+        same_model = manifest is not None and manifest.model_id == services.embeddings.model_id
+        if manifest is None or (same_model and not services.index_is_current()):
+            if on_build:
+                on_build("building the index" if manifest is None else "updating the index")
+            services.ingest(progress=progress)
+        return cls(services)
+
+    def ask(self, question: str) -> Answer:
+        return self.chain.invoke(question)
+
+    def retrieve(self, question: str) -> Retrieval:
+        return self.retriever.retrieve(question)

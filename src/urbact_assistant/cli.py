@@ -1,0 +1,197 @@
+"""The ``urbact-assistant`` command line: corpus checks, ingest, ask, chat.
+
+Heavy modules (Chroma, LangChain, the embedding model) are imported inside the commands that
+need them, so ``--help`` and ``corpus check`` stay quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from .config import Settings, environment
+from .errors import UrbactError
+
+MAX_QUESTION = 1000
+
+
+def load_settings() -> Settings:
+    return Settings.from_env(environment())
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn errors into one clear line on stderr and exit status 1; never a traceback."""
+    try:
+        yield
+    except UrbactError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("URBACT_DEBUG"):
+            raise
+        raise click.ClickException(
+            f"unexpected error ({type(exc).__name__}: {exc}); set URBACT_DEBUG=1 for details"
+        ) from exc
+
+
+def _progress_printer(label: str):  # noqa: ANN202
+    """Progress for a terminal: a bar on stderr when it is a TTY, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    state: dict[str, object] = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+            state["bar"] = bar
+            state["done"] = 0
+        bar.update(done - int(state["done"]))  # type: ignore[attr-defined]
+        state["done"] = done
+        if done >= total:
+            bar.__exit__(None, None, None)  # type: ignore[attr-defined]
+
+    return update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="urbact-assistant")
+def cli() -> None:
+    """Answers about URBACT city networks, with citations, from a local corpus.
+
+    Works offline by default (embedded multilingual embeddings, Chroma on disk). Settings come
+    from the environment or a .env file: URBACT_DATA_DIR, URBACT_CORPUS_DIR, URBACT_CHROMA_HOST,
+    URBACT_EMBEDDINGS, URBACT_TODAY.
+    """
+
+
+@cli.group()
+def corpus() -> None:
+    """Check the corpus of network cards and programme pages."""
+
+
+@corpus.command("check")
+@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False), help="Corpus folder.")
+def corpus_check(corpus_dir: str | None) -> None:
+    """Validate every card; print `path:line: message` per problem, exit 1 if any."""
+    from pathlib import Path
+
+    from .corpus import check_corpus
+
+    with user_errors():
+        settings = load_settings()
+        root = Path(corpus_dir) if corpus_dir else settings.corpus_dir
+        found, problems = check_corpus(root, settings.current_date())
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {len(found.networks)} network cards, {len(found.pages)} programme pages")
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
+def ingest(force: bool) -> None:
+    """Index the corpus in Chroma (only changed cards are embedded again)."""
+    with user_errors():
+        from .assistant import Services
+
+        services = Services.create(load_settings())
+        report = services.ingest(force=force, progress=_progress_printer("embedding"))
+    if report.up_to_date:
+        click.echo(f"index up to date: {report.cards} cards, nothing to do")
+        return
+    click.echo(
+        f"indexed {report.cards} cards ({report.passages} passages): "
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed; "
+        f"{report.embedded} passages embedded"
+    )
+
+
+def _open_assistant():  # noqa: ANN202
+    from .assistant import Assistant
+
+    def on_build(what: str) -> None:
+        click.echo(f"{what} (first use)...", err=True)
+
+    return Assistant.open(load_settings(), on_build=on_build, progress=_progress_printer("embedding"))
+
+
+def _clean(question: str) -> str:
+    question = " ".join(question.split())
+    if not question:
+        raise UrbactError("the question is empty")
+    if len(question) > MAX_QUESTION:
+        raise UrbactError(f"the question is too long ({len(question)} characters; at most {MAX_QUESTION})")
+    return question
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per answer.")
+def ask(question: str, as_json: bool) -> None:
+    """Answer QUESTION with cited cards. QUESTION `-` reads one question per line from stdin."""
+    from .formatting import format_answer, format_answer_json
+
+    with user_errors():
+        if question != "-":
+            question = _clean(question)
+        assistant = _open_assistant()
+        if question != "-":
+            answer = assistant.ask(question)
+            click.echo(format_answer_json(answer) if as_json else format_answer(answer))
+            return
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            answer = assistant.ask(_clean(line))
+        except UrbactError as exc:
+            if as_json:
+                click.echo(json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False))
+            else:
+                click.echo(f"error: {exc}", err=True)
+            continue
+        click.echo(format_answer_json(answer) if as_json else format_answer(answer) + "\n")
+
+
+@cli.command()
+def chat() -> None:
+    """Ask questions interactively (Ctrl-D or `exit` to leave)."""
+    from .formatting import format_answer
+
+    with user_errors():
+        assistant = _open_assistant()
+    click.echo("Ask about URBACT networks, cities, topics and how to join. Ctrl-D to quit.")
+    while True:
+        try:
+            question = click.prompt("?", prompt_suffix=" ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        if question.strip().lower() in {"exit", "quit", ":q"}:
+            return
+        if not question.strip():
+            continue
+        try:
+            click.echo(format_answer(assistant.ask(_clean(question))) + "\n")
+        except UrbactError as exc:
+            click.echo(f"error: {exc}", err=True)
+
+
+def main() -> None:
+    cli(prog_name="urbact-assistant")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+"""Read and validate the corpus: network cards and programme pages with YAML front matter.
+
+``parse_card`` is pure (a file name and its text in, a card and problems out); ``load_corpus``
+reads a directory and runs the checks that span files (unique slugs and names).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath
+from typing import Any
+
+import yaml
+
+from .countries import hint_for, is_country_code
+from .errors import CorpusError, Problem
+from .models import (
+    NETWORK_TYPES,
+    PAGE_KINDS,
+    PROGRAMMES,
+    AnyCard,
+    FuzzyDate,
+    NetworkCard,
+    Party,
+    ProgrammePage,
+)
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+# Wording that presents the network as still running; wrong in the card of an ended network.
+ONGOING_WORDING = re.compile(
+    r"\b(?:is|are|remains?|still)\s+(?:still\s+)?(?:ongoing|running|active|under\s?way|in progress)\b"
+    r"|\bcurrently\b",
+    re.IGNORECASE,
+)
+
+_COMMON = {"slug", "sources", "checked", "aliases"}
+NETWORK_FIELDS = _COMMON | {
+    "name", "type", "programme", "start", "end", "lead_partner", "partners", "themes",
+}  # fmt: skip
+NETWORK_REQUIRED = {"name", "slug", "type", "programme", "lead_partner", "themes", "sources", "checked"}
+PAGE_FIELDS = _COMMON | {"title", "kind", "opens", "closes", "network_type", "countries"}
+PAGE_REQUIRED = {"title", "slug", "kind", "sources", "checked"}
+
+
+@dataclass
+class Corpus:
+    """Every card of the corpus, in file order."""
+
+    networks: list[NetworkCard] = field(default_factory=list)
+    pages: list[ProgrammePage] = field(default_factory=list)
+
+    @property
+    def cards(self) -> list[AnyCard]:
+        return [*self.networks, *self.pages]
+
+    def by_slug(self) -> dict[str, AnyCard]:
+        return {c.slug: c for c in self.cards}
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Return (front matter, body, line where the front matter starts), or None."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]).strip(), 2
+    return None
+
+
+class _Lines:
+    """Maps front-matter keys (``partners.2.country``) to file line numbers."""
+
+    def __init__(self, node: yaml.Node | None, offset: int):
+        self.offset = offset
+        self.lines: dict[str, int] = {}
+        if node is not None:
+            self._walk(node, "")
+
+    def _walk(self, node: yaml.Node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                path = f"{prefix}{key.value}"
+                self.lines[path] = key.start_mark.line + self.offset
+                self._walk(value, path + ".")
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self.lines[f"{prefix}{i}"] = item.start_mark.line + self.offset
+                self._walk(item, f"{prefix}{i}.")
+
+    def __call__(self, key: str) -> int:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0]
+        return 1
+
+
+class _Checker:
+    """Collects problems for one file while building its card."""
+
+    def __init__(self, path: str, data: dict[str, Any], lines: _Lines):
+        self.path, self.data, self.line = path, data, lines
+        self.problems: list[Problem] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self.line(key), message))
+
+    def fields(self, allowed: set[str], required: set[str]) -> None:
+        for key in sorted(set(self.data) - allowed):
+            self.error(key, f"unknown field '{key}'")
+        for key in sorted(required - set(self.data)):
+            self.problems.append(Problem(self.path, 1, f"missing required field '{key}'"))
+
+    def text(self, key: str, required: bool = True) -> str:
+        value = self.data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str | int | float) or not str(value).strip():
+            self.error(key, f"'{key}' must be a non-empty string")
+            return ""
+        return str(value).strip()
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(
+            isinstance(v, str | int) and str(v).strip() for v in value
+        ):
+            self.error(key, f"'{key}' must be a list of non-empty strings")
+            return ()
+        return tuple(str(v).strip() for v in value)
+
+    def date(self, key: str) -> FuzzyDate | None:
+        if self.data.get(key) is None:
+            return None
+        try:
+            return FuzzyDate.parse(self.data[key])
+        except ValueError as exc:
+            self.error(key, f"bad date in '{key}': {exc}")
+            return None
+
+    def one_of(self, key: str, choices: Iterable[str]) -> str:
+        value = self.text(key)
+        if value and value not in choices:
+            self.error(key, f"'{key}' must be one of {', '.join(choices)}; got '{value}'")
+        return value
+
+    def country(self, key: str, code: object) -> str:
+        text = str(code or "").strip()
+        if not is_country_code(text):
+            self.error(key, f"unknown ISO 3166-1 country code '{text}'{hint_for(text)}")
+        return text
+
+    def party(self, key: str, value: object) -> Party | None:
+        if not isinstance(value, dict) or not str(value.get("name") or "").strip():
+            self.error(key, "a partner needs at least 'name' and 'country'")
+            return None
+        for extra in sorted(set(value) - {"name", "city", "country"}):
+            self.error(f"{key}.{extra}", f"unknown partner field '{extra}'")
+        country = self.country(f"{key}.country", value.get("country"))
+        city = str(value.get("city") or "").strip() or None
+        return Party(name=str(value["name"]).strip(), country=country, city=city)
+
+    def common(self, body: str, filename: str) -> dict[str, Any]:
+        slug = self.text("slug")
+        if slug and not SLUG.match(slug):
+            self.error("slug", f"slug '{slug}' must be lowercase letters, digits and hyphens")
+        elif slug and slug != PurePath(filename).stem:
+            self.error("slug", f"slug '{slug}' does not match the file name '{filename}'")
+        sources = self.strings("sources")
+        if not sources and "sources" in self.data:
+            self.error("sources", "at least one source URL is required")
+        for i, url in enumerate(sources):
+            if not URL.match(url):
+                self.error(f"sources.{i}", f"not an http(s) URL: '{url}'")
+        checked = self.date("checked")
+        if checked and checked.day is None:
+            self.error("checked", "'checked' must be a full date (YYYY-MM-DD)")
+        if not body.strip():
+            self.problems.append(Problem(self.path, 1, "the body text is empty"))
+        return {
+            "slug": slug,
+            "sources": sources,
+            "checked": checked.first if checked else dt.date.min,
+            "aliases": self.strings("aliases"),
+            "body": body,
+            "path": self.path,
+        }
+
+
+def parse_card(path: str, text: str, today: dt.date | None = None) -> tuple[AnyCard | None, list[Problem]]:
+    """Parse one corpus file; ``path`` decides the kind (``networks/`` or ``programme/``)."""
+    parts = split_front_matter(text)
+    if parts is None:
+        return None, [Problem(path, 1, "no YAML front matter (the file must start with '---')")]
+    front, body, offset = parts
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + offset if mark else 1
+        return None, [Problem(path, line, f"invalid YAML: {getattr(exc, 'problem', exc)}")]
+    if not isinstance(data, dict):
+        return None, [Problem(path, offset, "the front matter must be a YAML mapping")]
+    check = _Checker(path, data, _Lines(node, offset))
+    is_network = PurePath(path).parent.name == "networks"
+    if is_network:
+        card: AnyCard | None = _network(check, body, path, today)
+    else:
+        card = _page(check, body, path)
+    return (card if not check.problems else None), check.problems
+
+
+def _network(check: _Checker, body: str, path: str, today: dt.date | None) -> NetworkCard | None:
+    check.fields(NETWORK_FIELDS, NETWORK_REQUIRED)
+    common = check.common(body, PurePath(path).name)
+    start, end = check.date("start"), check.date("end")
+    if start and end and end.last < start.first:
+        check.error("end", "'end' is before 'start'")
+    lead = check.party("lead_partner", check.data["lead_partner"]) if "lead_partner" in check.data else None
+    raw_partners = check.data.get("partners") or []
+    if not isinstance(raw_partners, list):
+        check.error("partners", "'partners' must be a list")
+        raw_partners = []
+    partners = tuple(
+        p for i, v in enumerate(raw_partners) if (p := check.party(f"partners.{i}", v)) is not None
+    )
+    seen: dict[str, int] = {}
+    for i, party in enumerate(((lead,) if lead else ()) + partners):
+        key = f"{party.name.casefold()}|{party.country}"
+        if key in seen:
+            where = "lead_partner" if i == 0 else f"partners.{i - (1 if lead else 0)}"
+            check.error(where, f"'{party.name}' is listed twice in this network")
+        seen[key] = i
+    themes = check.strings("themes")
+    if "themes" in check.data and not themes:
+        check.error("themes", "at least one theme is required")
+    card = NetworkCard(
+        title=check.text("name"),
+        type=check.one_of("type", NETWORK_TYPES),
+        programme=check.one_of("programme", PROGRAMMES),
+        start=start,
+        end=end,
+        lead_partner=lead,
+        partners=partners,
+        themes=themes,
+        **common,
+    )
+    if today and card.status(today) == "ended" and (m := ONGOING_WORDING.search(body)):
+        check.problems.append(
+            Problem(path, 1, f"the network ended on {end.iso() if end else '?'} "
+                    f"but its text says '{m.group(0)}'")
+        )
+    return card
+
+
+def _page(check: _Checker, body: str, path: str) -> ProgrammePage | None:
+    check.fields(PAGE_FIELDS, PAGE_REQUIRED)
+    common = check.common(body, PurePath(path).name)
+    kind = check.one_of("kind", PAGE_KINDS)
+    opens, closes = check.date("opens"), check.date("closes")
+    if (opens or closes) and kind != "call":
+        check.error("opens" if opens else "closes", "'opens'/'closes' are only for kind: call")
+    if opens and closes and closes.last < opens.first:
+        check.error("closes", "'closes' is before 'opens'")
+    network_type = check.text("network_type") or None
+    if network_type and network_type not in NETWORK_TYPES:
+        check.error("network_type", f"unknown network type '{network_type}'")
+    countries = check.strings("countries")
+    for i, code in enumerate(countries):
+        check.country(f"countries.{i}", code)
+    return ProgrammePage(
+        title=check.text("title"),
+        kind=kind,
+        opens=opens,
+        closes=closes,
+        network_type=network_type,
+        countries=countries,
+        **common,
+    )
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """The card files under ``root``, in a stable order."""
+    return sorted([*root.glob("networks/*.md"), *root.glob("programme/*.md")])
+
+
+def check_corpus(root: Path, today: dt.date | None = None) -> tuple[Corpus, list[Problem]]:
+    """Parse every file under ``root`` and run the cross-file checks."""
+    corpus, problems = Corpus(), []
+    if not (root / "networks").is_dir():
+        return corpus, [Problem(str(root), 0, "not a corpus directory (no networks/ folder)")]
+    slugs: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for file in corpus_files(root):
+        shown = str(file)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(shown, 1, f"cannot read the file: {exc}"))
+            continue
+        card, found = parse_card(shown, text, today)
+        problems += found
+        if card is None:
+            continue
+        for key, seen, what in ((card.slug, slugs, "slug"), (card.title.casefold(), names, "name")):
+            if key in seen:
+                problems.append(Problem(shown, 2, f"duplicate {what} '{key}' (also in {seen[key]})"))
+            seen.setdefault(key, shown)
+        if isinstance(card, NetworkCard):
+            corpus.networks.append(card)
+        else:
+            corpus.pages.append(card)
+    if not corpus.networks and not problems:
+        problems.append(Problem(str(root), 0, "the corpus has no network cards"))
+    return corpus, problems
+
+
+def load_corpus(root: Path, today: dt.date | None = None) -> Corpus:
+    """Load a valid corpus or raise ``CorpusError`` listing every problem."""
+    corpus, problems = check_corpus(root, today)
+    if problems:
+        raise CorpusError(problems)
+    return corpus
+
+
+def card_fingerprint(card: AnyCard) -> str:
+    """A content hash that changes whenever anything indexed about the card changes."""
+    return hashlib.sha256(repr(replace(card, path="")).encode("utf-8")).hexdigest()[:16]

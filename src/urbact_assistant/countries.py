@@ -1,0 +1,39 @@
+"""ISO 3166-1 alpha-2 country codes and names (pycountry), plus Kosovo's user-assigned XK."""
+
+from __future__ import annotations
+
+from functools import cache
+
+_EXTRA = {"XK": "Kosovo"}
+_COMMON_NAMES = {
+    "CZ": "Czechia",
+    "MD": "Moldova",
+    "GB": "United Kingdom",
+    "NL": "Netherlands",
+    "TR": "Türkiye",
+}
+
+
+@cache
+def _names() -> dict[str, str]:
+    import pycountry
+
+    names = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    names.update(_EXTRA)
+    names.update(_COMMON_NAMES)
+    return names
+
+
+def is_country_code(code: str) -> bool:
+    """True for an upper-case ISO 3166-1 alpha-2 code (or XK)."""
+    return code in _names()
+
+
+def country_name(code: str) -> str:
+    """English short name for a code; the code itself when unknown."""
+    return _names().get(code, code)
+
+
+def hint_for(code: str) -> str:
+    """A correction hint for the usual non-ISO codes (UK, EL)."""
+    return {"UK": " (use GB)", "EL": " (use GR)"}.get(code.upper(), "")

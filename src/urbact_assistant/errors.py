@@ -1,0 +1,53 @@
+"""The errors the assistant reports to users, in one place.
+
+    UrbactError                 base: a message fit to show a user, never a traceback
+    ├── ConfigError             a setting is missing or malformed
+    ├── CorpusError             the corpus has problems (carries ``problems``)
+    └── IndexError_             the index cannot be used as it is
+        └── IndexMismatchError  the index was built with another embedding model
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class UrbactError(Exception):
+    """An error with a message meant for the user."""
+
+
+class ConfigError(UrbactError):
+    """A setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a corpus file, reported as ``path:line: message``."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class CorpusError(UrbactError):
+    """The corpus cannot be loaded; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        super().__init__(
+            f"the corpus has {count} problem{'s' if count != 1 else ''}; "
+            "run `urbact-assistant corpus check` to see them"
+        )
+
+
+class IndexError_(UrbactError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    """The index is missing, damaged or unreachable."""
+
+
+class IndexMismatchError(IndexError_):
+    """The index was built with a different embedding model than the one configured."""

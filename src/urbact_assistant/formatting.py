@@ -1,0 +1,23 @@
+"""Render answers and reports as text for the terminal (pure functions)."""
+
+from __future__ import annotations
+
+import json
+
+from .models import Answer
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer, then its sources as ``[n] Name — URL``."""
+    lines = [answer.text]
+    if answer.note:
+        lines += ["", f"({answer.note})"]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        lines += [f"[{c.n}] {c.name} — {c.url}" for c in answer.citations]
+    return "\n".join(lines)
+
+
+def format_answer_json(answer: Answer) -> str:
+    """One JSON object on one line."""
+    return json.dumps(answer.to_dict(), ensure_ascii=False)

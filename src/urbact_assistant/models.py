@@ -1,0 +1,271 @@
+"""Plain data types shared by every layer: cards, dates, retrieval hits and answers.
+
+Nothing here imports LangChain, Chroma or Telegram, and nothing reads the clock: a status
+is always computed from dates against a ``today`` passed in by the caller.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+NETWORK_TYPES: dict[str, str] = {
+    "action-planning": "Action Planning Network",
+    "transfer": "Transfer Network",
+    "innovation-transfer": "Innovation Transfer Network",
+    "action": "Action Network",
+    "implementation": "Implementation Network",
+    "thematic": "Thematic Network",
+    "pilot": "Pilot Network",
+}
+PROGRAMMES = ("URBACT II", "URBACT III", "URBACT IV")
+PAGE_KINDS = (
+    "call",
+    "how-to-join",
+    "network-type",
+    "eligibility",
+    "concept",
+    "national-point",
+    "expert",
+    "event",
+)
+
+Status = Literal["upcoming", "ongoing", "ended", "unknown"]
+CallStatus = Literal["upcoming", "open", "closed", "unknown"]
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+
+
+@dataclass(frozen=True, order=True)
+class FuzzyDate:
+    """An ISO date that may be known only to the month (``2019-06``) or year (``2019``)."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> FuzzyDate:
+        """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a ``datetime.date``; raise ValueError."""
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return cls(value.year, value.month, value.day)
+        text = str(value).strip()
+        match = _PARTIAL_DATE.match(text)
+        if not match:
+            raise ValueError(f"not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY): {text!r}")
+        year, month, day = (int(g) if g else None for g in match.groups())
+        assert year is not None
+        if month is not None and not 1 <= month <= 12:
+            raise ValueError(f"month out of range in {text!r}")
+        if day is not None:
+            dt.date(year, month or 1, day)  # raises ValueError for 2023-02-30
+        return cls(year, month, day)
+
+    @property
+    def first(self) -> dt.date:
+        """The earliest day this date can mean."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last(self) -> dt.date:
+        """The latest day this date can mean."""
+        month = self.month or 12
+        day = self.day or calendar.monthrange(self.year, month)[1]
+        return dt.date(self.year, month, day)
+
+    def iso(self) -> str:
+        """The date as written in the corpus."""
+        parts = [f"{self.year:04d}"]
+        if self.month:
+            parts.append(f"{self.month:02d}")
+            if self.day:
+                parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    def human(self) -> str:
+        """``June 2023``, ``1 June 2023`` or ``2023``."""
+        if self.month is None:
+            return str(self.year)
+        month = _MONTHS[self.month - 1]
+        return f"{self.day} {month} {self.year}" if self.day else f"{month} {self.year}"
+
+    def short(self) -> str:
+        """``Jun 2023`` or ``2023``: the form used in one-line summaries."""
+        if self.month is None:
+            return str(self.year)
+        return f"{_MONTHS[self.month - 1][:3]} {self.year}"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A partner of a network: a city or an organisation, with its ISO country code."""
+
+    name: str
+    country: str
+    city: str | None = None
+
+    @property
+    def place(self) -> str:
+        """The city the partner stands for (the organisation's city, or the name itself)."""
+        return self.city or self.name
+
+    def label(self) -> str:
+        """``Tartu (EE)`` or ``Dubrovnik Development Agency DURA, Dubrovnik (HR)``."""
+        if self.city and self.city not in self.name:
+            return f"{self.name}, {self.city} ({self.country})"
+        return f"{self.name} ({self.country})"
+
+
+@dataclass(frozen=True)
+class Card:
+    """Fields every corpus document has."""
+
+    slug: str
+    title: str
+    body: str
+    sources: tuple[str, ...]
+    checked: dt.date
+    path: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        """The main source URL, used in citations."""
+        return self.sources[0]
+
+    @property
+    def first_sentence(self) -> str:
+        """The body's first sentence: the one-line description used in lists."""
+        text = " ".join(self.body.split())
+        match = re.match(r"(.+?[.!?])(\s|$)", text)
+        return match.group(1) if match else text
+
+
+@dataclass(frozen=True)
+class NetworkCard(Card):
+    """One URBACT network."""
+
+    type: str = "action-planning"
+    programme: str = "URBACT IV"
+    start: FuzzyDate | None = None
+    end: FuzzyDate | None = None
+    lead_partner: Party | None = None
+    partners: tuple[Party, ...] = ()
+    themes: tuple[str, ...] = ()
+
+    doc_kind = "network"
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+    @property
+    def type_label(self) -> str:
+        return NETWORK_TYPES.get(self.type, self.type)
+
+    @property
+    def members(self) -> tuple[Party, ...]:
+        """Lead partner first, then the partners."""
+        lead = (self.lead_partner,) if self.lead_partner else ()
+        return lead + self.partners
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.country for p in self.members))
+
+    def status(self, today: dt.date) -> Status:
+        """Ongoing, ended or upcoming as of ``today``, from the card's dates."""
+        if self.start and today < self.start.first:
+            return "upcoming"
+        if self.end:
+            return "ended" if today > self.end.last else "ongoing"
+        return "unknown"
+
+    def period(self) -> str:
+        """``Jun 2023 – Dec 2025``; empty when no date is known."""
+        if self.start and self.end:
+            return f"{self.start.short()} – {self.end.short()}"
+        if self.start:
+            return f"from {self.start.short()}"
+        if self.end:
+            return f"until {self.end.short()}"
+        return ""
+
+
+@dataclass(frozen=True)
+class ProgrammePage(Card):
+    """A page about calls, joining, network types or programme concepts."""
+
+    kind: str = "concept"
+    opens: FuzzyDate | None = None
+    closes: FuzzyDate | None = None
+    network_type: str | None = None
+    countries: tuple[str, ...] = ()
+
+    doc_kind = "programme"
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+    def call_status(self, today: dt.date) -> CallStatus:
+        """Whether a call is open, closed or upcoming as of ``today``, from its dates."""
+        if self.kind != "call" or (self.opens is None and self.closes is None):
+            return "unknown"
+        if self.opens and today < self.opens.first:
+            return "upcoming"
+        if self.closes and today > self.closes.last:
+            return "closed"
+        return "open" if self.closes else "unknown"
+
+
+AnyCard = NetworkCard | ProgrammePage
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved card with its score and the passage that matched best."""
+
+    card: AnyCard
+    score: float
+    passage: str = ""
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    slug: str
+    name: str
+    url: str
+
+
+@dataclass
+class Answer:
+    """What the assistant says: text with ``[n]`` markers and the cards they point to."""
+
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    mode: Literal["offline", "llm"] = "offline"
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "question": self.question,
+            "answer": self.text,
+            "citations": [c.__dict__ for c in self.citations],
+            "mode": self.mode,
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
