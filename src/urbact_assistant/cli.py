@@ -124,7 +124,9 @@ def _open_assistant():  # noqa: ANN202
     def on_build(what: str) -> None:
         click.echo(f"{what} (first use)...", err=True)
 
-    return Assistant.open(load_settings(), on_build=on_build, progress=_progress_printer("embedding"))
+    return Assistant.open(
+        load_settings(), on_build=on_build, progress=_progress_printer("embedding")
+    )
 
 
 def _clean(question: str) -> str:
@@ -132,7 +134,9 @@ def _clean(question: str) -> str:
     if not question:
         raise UrbactError("the question is empty")
     if len(question) > MAX_QUESTION:
-        raise UrbactError(f"the question is too long ({len(question)} characters; at most {MAX_QUESTION})")
+        raise UrbactError(
+            f"the question is too long ({len(question)} characters; at most {MAX_QUESTION})"
+        )
     return question
 
 
@@ -158,7 +162,9 @@ def ask(question: str, as_json: bool) -> None:
             answer = assistant.ask(_clean(line))
         except UrbactError as exc:
             if as_json:
-                click.echo(json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False))
+                click.echo(
+                    json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False)
+                )
             else:
                 click.echo(f"error: {exc}", err=True)
             continue

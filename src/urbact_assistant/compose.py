@@ -54,7 +54,9 @@ def network_line(card: NetworkCard, today: dt.date, marker: str) -> str:
 
 def network_detail(card: NetworkCard, today: dt.date, marker: str) -> str:
     """A paragraph about one network: what, when, who leads, who takes part."""
-    lines = [f"{card.name} is an URBACT {card.type_label} ({card.programme}). {card.first_sentence} {marker}"]
+    lines = [
+        f"{card.name} is an URBACT {card.type_label} ({card.programme}). {card.first_sentence} {marker}"
+    ]
     if card.period():
         lines.append(f"Period: {network_status_text(card, today)}.")
     if card.lead_partner:
@@ -139,16 +141,22 @@ def _city_answer(retrieval: Retrieval, cites: Citations) -> str:
     paragraphs = []
     for city, _ in retrieval.query.city_slugs.items():
         cards = [
-            h.card for h in retrieval.hits if isinstance(h.card, NetworkCard) and any(
-                city in (p.place, p.name) for p in h.card.members
-            )
+            h.card
+            for h in retrieval.hits
+            if isinstance(h.card, NetworkCard)
+            and any(city in (p.place, p.name) for p in h.card.members)
         ]
         if not cards:
             continue
-        lines = [f"{city} takes part in {len(cards)} URBACT network{'s' if len(cards) > 1 else ''} in this corpus:"]
+        lines = [
+            f"{city} takes part in {len(cards)} URBACT network{'s' if len(cards) > 1 else ''} in this corpus:"
+        ]
         for card in cards:
-            role = "lead partner" if card.lead_partner and city in (
-                card.lead_partner.place, card.lead_partner.name) else "partner"
+            role = (
+                "lead partner"
+                if card.lead_partner and city in (card.lead_partner.place, card.lead_partner.name)
+                else "partner"
+            )
             lines.append(
                 f"- {card.name} ({card.type_label}; {network_status_text(card, today)}), as {role}: "
                 f"{card.first_sentence} {cites.cite(card)}"

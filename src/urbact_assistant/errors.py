@@ -1,10 +1,10 @@
 """The errors the assistant reports to users, in one place.
 
-    UrbactError                 base: a message fit to show a user, never a traceback
-    ├── ConfigError             a setting is missing or malformed
-    ├── CorpusError             the corpus has problems (carries ``problems``)
-    └── IndexError_             the index cannot be used as it is
-        └── IndexMismatchError  the index was built with another embedding model
+UrbactError                 base: a message fit to show a user, never a traceback
+├── ConfigError             a setting is missing or malformed
+├── CorpusError             the corpus has problems (carries ``problems``)
+└── IndexError_             the index cannot be used as it is
+    └── IndexMismatchError  the index was built with another embedding model
 """
 
 from __future__ import annotations

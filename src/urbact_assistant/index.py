@@ -80,7 +80,9 @@ def make_client(settings: Settings):  # noqa: ANN201 - chromadb's ClientAPI
         try:
             return chromadb.HttpClient(host=host, port=int(port or 8000), settings=chroma_settings)
         except Exception as exc:
-            raise IndexError_(f"cannot reach the Chroma server at {settings.chroma_host}: {exc}") from exc
+            raise IndexError_(
+                f"cannot reach the Chroma server at {settings.chroma_host}: {exc}"
+            ) from exc
     path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)

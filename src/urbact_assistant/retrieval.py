@@ -85,7 +85,7 @@ class Retriever:
         for city, slugs in query.city_slugs.items():
             cards = [c for s in slugs if isinstance(c := self.cards[s], NetworkCard)]
             cards = [c for c in cards if matches_filters(c, _without_countries(query), today)]
-            cards.sort(key=lambda c: (c.start.first if c.start else dt.date.min), reverse=True)
+            cards.sort(key=lambda c: c.start.first if c.start else dt.date.min, reverse=True)
             hits += [Hit(c, 1.0, passage=city, reasons=("city",)) for c in cards]
         return _unique(hits)
 
@@ -93,14 +93,22 @@ class Retriever:
         dense = self.dense(query.text, "programme", k=40)
         ranked = sorted(dense.items(), key=lambda kv: kv[1][0], reverse=True)
         pages = [(self.cards[s], score, text) for s, (score, text) in ranked]
+
         # Open and upcoming calls first: they are what "how can my city join?" is about.
         def rank(item: tuple[AnyCard, float, str]) -> tuple[int, float]:
             card, score, _ = item
-            live = isinstance(card, ProgrammePage) and card.call_status(today) in ("open", "upcoming")
+            live = isinstance(card, ProgrammePage) and card.call_status(today) in (
+                "open",
+                "upcoming",
+            )
             return (0 if live and score >= MIN_SCORE else 1, -score)
 
         pages.sort(key=rank)
-        return [Hit(card, score, text, ("dense",)) for card, score, text in pages[:3] if score >= MIN_SCORE]
+        return [
+            Hit(card, score, text, ("dense",))
+            for card, score, text in pages[:3]
+            if score >= MIN_SCORE
+        ]
 
     def _topic(self, query: Query, today: dt.date) -> list[Hit]:
         dense = self.dense(query.text, "network")

@@ -56,12 +56,26 @@ TYPE_STEMS: dict[str, tuple[str, ...]] = {
     "pilot": ("pilot network", "pilot networks", "reseau pilote", "reseaux pilotes", "pilotnetzwerk", "rete pilota", "reti pilota", "red piloto", "redes piloto"),
     "thematic": ("thematic", "thematique", "thematisch", "tematic"),
 }  # fmt: skip
-PROGRAMME_PATTERNS = {"URBACT IV": r"\burbact (iv|4)\b", "URBACT III": r"\burbact (iii|3)\b", "URBACT II": r"\burbact (ii|2)\b"}
+PROGRAMME_PATTERNS = {
+    "URBACT IV": r"\burbact (iv|4)\b",
+    "URBACT III": r"\burbact (iii|3)\b",
+    "URBACT II": r"\burbact (ii|2)\b",
+}
+# Words that show a question is about participation in URBACT, so that a city name in
+# "is Tartu in a network?" is read as a city question but "weather in Paris" is not.
+PARTICIPATION_STEMS = (
+    "network", "urbact", "partner", "member", "involved", "particip", "take part", "takes part",
+    "project", "cooperat", "reseau", "partenaire", "membre", "netzwerk", "beteiligt", "mitglied",
+    "nimmt", "rete", "reti", "coinvolt", "membro", "red", "redes", "socio", "miembro", "siec",
+    "sieci", "uczestnicz", "czlon", "rede", "parceir", "netwerk", "deelnem", "doet mee", "lid",
+    "projet", "projekt", "progett", "proyecto", "projeto", "leads", "lead",
+)  # fmt: skip
 NETWORK_WORDS = ("network", "reseau", "netzwerk", "netzwerke", "rete", "reti", "red", "redes", "rede", "siec", "sieci", "netwerk", "netwerken")  # fmt: skip
 # Single-word names that are also everyday words: they match only as typed in the card
 # (``ROOF``) or right next to a word for "network".
 COMMON_WORDS = frozenset(
-    "maps roof cope change spark refill procure active vital nice bath echo re gen".split()
+    "maps roof cope change spark refill procure active vital nice bath echo re gen call parks "
+    "on board".split()
 )
 EXONYMS = {
     "munich": "munchen", "munchen": "munich", "turin": "torino", "torino": "turin",
@@ -150,7 +164,11 @@ def _country_names() -> dict[str, str]:
         for lang in ("fr", "de", "it", "es", "pl", "pt", "nl")
     ]
     for country in pycountry.countries:
-        english = [country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")]
+        english = [
+            country.name,
+            getattr(country, "common_name", ""),
+            getattr(country, "official_name", ""),
+        ]
         for name in english + [t.gettext(country.name) for t in translations]:
             key = " ".join(tokens(name))
             if len(key) >= 4:
@@ -202,15 +220,21 @@ def understand(question: str, ents: Entities) -> Query:
             if value == slug:
                 remaining = remaining.replace(f" {key} ", " ")
     cities = find_phrases(remaining, ents.cities)
-    countries = [code for key in find_phrases(remaining, _country_names()) for code in [_country_names()[key]]]
+    countries = [
+        code
+        for key in find_phrases(remaining, _country_names())
+        for code in [_country_names()[key]]
+    ]
     status = next((s for s, stems in STATUS_STEMS.items() if _has_stem(folded, stems)), None)
     net_type = next((t for t, stems in TYPE_STEMS.items() if _has_stem(folded_phrase, stems)), None)
-    programme = next((p for p, pat in PROGRAMME_PATTERNS.items() if re.search(pat, folded_phrase)), None)
+    programme = next(
+        (p for p, pat in PROGRAMME_PATTERNS.items() if re.search(pat, folded_phrase)), None
+    )
     if networks:
         kind: Kind = "network"
     elif _has_stem(folded_phrase, JOIN_STEMS):
         kind = "join"
-    elif cities:
+    elif cities and (_has_stem(folded_phrase, PARTICIPATION_STEMS) or len(tokens(question)) <= 3):
         kind = "city"
     else:
         kind = "topic"

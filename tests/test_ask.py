@@ -1,0 +1,142 @@
+"""Questions against the real corpus, the real index and the real embedding model."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from urbact_assistant.cli import cli
+
+from .conftest import TODAY
+
+
+def test_remote_work_question_cites_remote_it_first(assistant):
+    answer = assistant.ask("which networks tackle remote work?")
+    assert answer.mode == "offline"
+    assert answer.citations[0].slug == "remote-it"
+    first_line = answer.text.splitlines()[1]
+    assert first_line.startswith("- Remote-IT") and first_line.endswith("[1]")
+    assert "Jun 2023 – Dec 2025, ended" in first_line  # computed from the dates, as of TODAY
+
+
+def test_every_marker_maps_to_a_citation(assistant):
+    for question in [
+        "which networks work on school mobility?",
+        "who leads GenProcure?",
+        "how can my city join a network?",
+        "is Tartu in a network?",
+    ]:
+        answer = assistant.ask(question)
+        markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+        assert markers == {c.n for c in answer.citations} and markers, question
+        assert all(c.url.startswith("http") for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quels réseaux travaillent sur le télétravail ?",
+        "Welche Netzwerke beschäftigen sich mit Telearbeit?",
+        "¿Qué redes trabajan sobre el teletrabajo?",
+    ],
+)
+def test_questions_in_other_languages(assistant, question):
+    assert assistant.ask(question).citations[0].slug == "remote-it"
+
+
+def test_who_leads_a_named_network(assistant):
+    answer = assistant.ask("who leads GenProcure?")
+    assert [c.slug for c in answer.citations] == ["genprocure"]
+    assert "Lead partner: Vila Nova de Famalicão (PT)" in answer.text
+
+
+def test_city_question_lists_its_networks_not_similar_names(assistant):
+    answer = assistant.ask("is Tartu in a network?")
+    slugs = {c.slug for c in answer.citations}
+    assert "remote-it" in slugs
+    assert "activecitizens" not in slugs  # Tartu Vald is another municipality
+    assert answer.text.startswith("Tartu takes part in")
+
+
+def test_accents_do_not_matter_for_cities(assistant):
+    a = assistant.ask("is Nyiregyhaza in a network?")
+    b = assistant.ask("is Nyíregyháza in a network?")
+    assert "c4talent" in {c.slug for c in a.citations}
+    assert [c.slug for c in a.citations] == [c.slug for c in b.citations]
+
+
+def test_joining_question_cites_programme_pages(assistant):
+    answer = assistant.ask("how can my city join the next call?")
+    kinds = {assistant.services.corpus.by_slug()[c.slug].doc_kind for c in answer.citations}
+    assert kinds == {"programme"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the weather in Paris tomorrow?", "give me a recipe for lasagne", "asdkjh qwe"],
+)
+def test_nothing_relevant_cites_nothing(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.citations == []
+    assert "could not find" in answer.text or "found no" in answer.text
+
+
+def test_status_filter_uses_todays_date(assistant):
+    answer = assistant.ask("which transfer networks are ongoing?")
+    cards = assistant.services.corpus.by_slug()
+    assert answer.citations
+    assert all(cards[c.slug].status(TODAY) == "ongoing" for c in answer.citations)
+
+
+def run(index_dir, args, input=None):
+    env = {"URBACT_DATA_DIR": str(index_dir), "URBACT_TODAY": TODAY.isoformat()}
+    return CliRunner().invoke(cli, args, input=input, env=env)
+
+
+def test_cli_ask_json(index_dir):
+    result = run(index_dir, ["ask", "--json", "which networks tackle remote work?"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"question", "answer", "citations", "mode"}
+    assert data["mode"] == "offline"
+    assert data["citations"][0] == {
+        "n": 1,
+        "slug": "remote-it",
+        "name": "Remote-IT",
+        "url": data["citations"][0]["url"],
+    }
+
+
+def test_cli_batch_mode_answers_each_line(index_dir):
+    questions = "who leads GenProcure?\n\nis Tartu in a network?\n" + "x" * 2000 + "\n"
+    result = run(index_dir, ["ask", "--json", "-"], input=questions)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["question"][:20] for line in lines] == [
+        "who leads GenProcure",
+        "is Tartu in a networ",
+        "x" * 20,
+    ]
+    assert lines[0]["citations"][0]["slug"] == "genprocure"
+    assert "too long" in lines[2]["error"]
+
+
+def test_cli_plain_answer_lists_sources(index_dir):
+    result = run(index_dir, ["ask", "who leads GenProcure?"])
+    assert result.exit_code == 0
+    assert "\nSources:\n[1] GenProcure — https://" in result.output
+
+
+def test_cli_errors_are_one_line(index_dir, tmp_path):
+    result = run(index_dir, ["ask", "   "])
+    assert result.exit_code == 1 and "the question is empty" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_chat_session(index_dir):
+    result = run(index_dir, ["chat"], input="who leads GenProcure?\nexit\n")
+    assert result.exit_code == 0
+    assert "Vila Nova de Famalicão" in result.output

@@ -1,0 +1,145 @@
+"""The corpus checker: every problem reported as path:line: message."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+
+from urbact_assistant.cli import cli
+from urbact_assistant.corpus import check_corpus, parse_card
+
+from .conftest import CORPUS, TODAY
+
+GOOD = """\
+---
+name: Test Network
+slug: test-network
+type: transfer
+programme: URBACT IV
+start: 2025-11-01
+end: 2028-04-30
+lead_partner:
+  name: Ghent
+  country: BE
+partners:
+  - name: Tartu
+    country: EE
+  - name: Bucharest District 6
+    city: Bucharest
+    country: RO
+themes: [culture, youth]
+sources:
+  - https://urbact.eu/networks/test-network
+checked: 2026-11-27
+---
+Test Network gathers cities that share a practice about culture and young people.
+"""
+
+
+def messages(text: str, path: str = "corpus/networks/test-network.md", today=TODAY):
+    card, problems = parse_card(path, text, today)
+    return card, [(p.line, p.message) for p in problems]
+
+
+def test_a_good_card_parses():
+    card, problems = messages(GOOD)
+    assert problems == []
+    assert card.name == "Test Network"
+    assert [p.place for p in card.members] == ["Ghent", "Tartu", "Bucharest"]
+    assert card.status(TODAY) == "ongoing"
+
+
+def test_missing_source_is_reported():
+    text = GOOD.replace("sources:\n  - https://urbact.eu/networks/test-network\n", "")
+    _, problems = messages(text)
+    assert (1, "missing required field 'sources'") in problems
+    _, problems = messages(
+        GOOD.replace("  - https://urbact.eu/networks/test-network\n", "  []\n").replace(
+            "sources:\n  []", "sources: []"
+        )
+    )
+    assert any("at least one source URL" in m for _, m in problems)
+
+
+def test_bad_date_is_reported_on_its_line():
+    _, problems = messages(GOOD.replace("end: 2028-04-30", "end: 2028-02-30"))
+    assert len(problems) == 1
+    line, message = problems[0]
+    assert line == 7  # the file's line of `end:`
+    assert "bad date in 'end'" in message
+
+
+def test_end_before_start_and_not_a_date():
+    _, problems = messages(GOOD.replace("end: 2028-04-30", "end: 2020-01-01"))
+    assert (7, "'end' is before 'start'") in problems
+    _, problems = messages(GOOD.replace("start: 2025-11-01", "start: soon"))
+    assert problems and problems[0][0] == 6
+
+
+def test_country_codes_and_duplicate_partners():
+    _, problems = messages(GOOD.replace("country: EE", "country: UK"))
+    assert (13, "unknown ISO 3166-1 country code 'UK' (use GB)") in problems
+    twice = GOOD.replace("  - name: Tartu\n    country: EE\n", "  - name: Ghent\n    country: BE\n")
+    _, problems = messages(twice)
+    assert any("'Ghent' is listed twice" in m for _, m in problems)
+
+
+def test_ended_network_must_not_read_as_ongoing():
+    ended = GOOD.replace("end: 2028-04-30", "end: 2026-01-31").replace(
+        "Test Network gathers", "Test Network is still running and gathers"
+    )
+    _, problems = messages(ended)
+    assert any("ended on 2026-01-31" in m and "is still running" in m for _, m in problems)
+    # The same text is fine while the network runs.
+    _, problems = messages(ended, today=dt.date(2025, 12, 1))
+    assert problems == []
+
+
+def test_unknown_field_and_bad_slug():
+    _, problems = messages(GOOD.replace("themes:", "theme:"))
+    assert (17, "unknown field 'theme'") in problems
+    _, problems = messages(GOOD.replace("slug: test-network", "slug: other"))
+    assert any("does not match the file name" in m for _, m in problems)
+
+
+def test_duplicate_slug_across_files(tmp_path):
+    networks = tmp_path / "networks"
+    networks.mkdir()
+    (networks / "test-network.md").write_text(GOOD)
+    (networks / "copy.md").write_text(GOOD.replace("name: Test Network", "name: Copy"))
+    _, problems = check_corpus(tmp_path, TODAY)
+    text = [str(p) for p in problems]
+    assert any("copy.md:3: slug 'test-network' does not match" in t for t in text)
+    (networks / "copy.md").write_text(GOOD.replace("slug: test-network", "slug: copy"))
+    _, problems = check_corpus(tmp_path, TODAY)
+    assert any("duplicate name 'test network'" in str(p) for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("no front matter\n", "no YAML front matter"),
+        ("---\nname: [unclosed\n---\nbody\n", "invalid YAML"),
+    ],
+)
+def test_unparseable_files(broken, expected):
+    _, problems = messages(broken)
+    assert expected in problems[0][1]
+
+
+def test_cli_check_prints_path_line_message_and_exits_1(tmp_path):
+    networks = tmp_path / "networks"
+    networks.mkdir()
+    (networks / "test-network.md").write_text(GOOD.replace("2028-04-30", "2028-13-01"))
+    result = CliRunner().invoke(cli, ["corpus", "check", "--corpus", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{networks / 'test-network.md'}:7: bad date in 'end'" in result.output
+
+
+def test_the_shipped_corpus_is_clean():
+    result = CliRunner().invoke(cli, ["corpus", "check", "--corpus", str(CORPUS)])
+    assert result.exit_code == 0, result.output
+    corpus, _ = check_corpus(CORPUS, TODAY)
+    assert {"remote-it", "genprocure", "schoolhoods"} <= {c.slug for c in corpus.networks}
