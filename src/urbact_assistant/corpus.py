@@ -56,8 +56,11 @@ PAGE_FIELDS = _COMMON | {"title", "kind", "opens", "closes", "network_type", "co
 PAGE_REQUIRED = {"title", "slug", "kind", "sources", "checked"}
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad date becomes a problem, not a crash."""
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """A safe loader that leaves dates as text, so a bad date becomes a problem, not a crash."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -223,8 +226,12 @@ def parse_card(
         return None, [Problem(path, 1, "no YAML front matter (the file must start with '---')")]
     front, body, offset = parts
     try:
-        node = yaml.compose(front, Loader=_Loader)
-        data = yaml.load(front, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        loader = _Loader(front)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + offset if mark else 1
