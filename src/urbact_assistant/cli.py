@@ -195,6 +195,50 @@ def chat() -> None:
             click.echo(f"error: {exc}", err=True)
 
 
+def default_questions() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parents[2] / "tests" / "eval" / "questions.jsonl")
+
+
+@cli.command("eval")
+@click.option(
+    "--questions",
+    "path",
+    default=default_questions,
+    show_default="tests/eval/questions.jsonl",
+    type=click.Path(dir_okay=False),
+    help="Question set (JSON lines).",
+)
+@click.option("--lang", multiple=True, help="Only questions in this language (repeatable).")
+@click.option("--every", type=int, default=1, help="Only every N-th question (a quick subset).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def evaluate(path: str, lang: tuple[str, ...], every: int, as_json: bool) -> None:
+    """Measure retrieval: hybrid vs BM25 only vs dense only, side by side in one run."""
+    from pathlib import Path
+
+    from . import evaluation
+    from .retrieval import Retriever
+
+    with user_errors():
+        questions = evaluation.load_questions(Path(path))
+        questions = [q for q in questions if not lang or q.lang in lang][:: max(1, every)]
+        assistant = _open_assistant()
+        base = assistant.retriever
+        results = {}
+        for mode in ("hybrid", "bm25", "dense"):
+            retriever = (
+                base
+                if mode == "hybrid"
+                else Retriever(base.corpus, base.store, base.embeddings, base.today, mode=mode)
+            )
+            outcomes = evaluation.run(
+                questions, lambda q, r=retriever: [h.card.slug for h in r.retrieve(q).hits]
+            )
+            results[mode] = evaluation.score(outcomes)
+    click.echo(evaluation.to_json(results) if as_json else evaluation.format_table(results))
+
+
 def main() -> None:
     cli(prog_name="urbact-assistant")
 

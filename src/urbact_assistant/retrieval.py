@@ -10,21 +10,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .corpus import Corpus
+from .lexical import LexicalIndex
 from .models import AnyCard, Hit, NetworkCard, ProgrammePage
 from .understanding import Entities, Query, matches_filters, understand
 
 if TYPE_CHECKING:
     from .embeddings import ModelEmbeddings
 
-# Cosine similarities of USE multilingual v3 between a question and a passage. Calibrated on the
-# project's question set: relevant passages score about 0.3-0.6, unrelated ones below 0.2.
+# Cosine similarities of USE multilingual v3 between a question and a passage: relevant
+# passages score about 0.3-0.6, unrelated ones below 0.2.
 MIN_SCORE = 0.22
 RELATIVE = 0.72  # list questions keep cards scoring at least this share of the best one
+WEAK_SCORE = 0.15  # a card with a strong lexical match needs at least this dense score
+LEXICAL_SHARE = 0.6  # ... and a BM25 score of at least this share of the best one
+RRF_K = 20
 MAX_LIST = 12
 MAX_FILTER_LIST = 25
+Mode = Literal["hybrid", "dense", "bm25"]
 
 
 @dataclass
@@ -45,19 +50,22 @@ class Retriever:
         store,  # noqa: ANN001 - langchain_chroma.Chroma
         embeddings: ModelEmbeddings,
         today: Callable[[], dt.date] = dt.date.today,
+        mode: Mode = "hybrid",
     ):
+        self.mode = mode
         self.corpus = corpus
         self.cards: dict[str, AnyCard] = corpus.by_slug()
         self.store = store
         self.embeddings = embeddings
         self.entities = Entities.from_corpus(corpus)
+        self.lexical = LexicalIndex(corpus.cards)
         self.today = today
 
-    def dense(self, question: str, kind: str, k: int = 120) -> dict[str, tuple[float, str]]:
-        """Best cosine similarity and passage per card of ``kind`` (network or programme)."""
+    def dense(self, question: str, kind: str | None, k: int = 120) -> dict[str, tuple[float, str]]:
+        """Best cosine similarity and passage per card of ``kind`` (network, programme, or all)."""
         vector = self.embeddings.embed_query_array(question).tolist()
         results = self.store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=k, filter={"kind": kind}
+            vector, k=k, filter={"kind": kind} if kind else None
         )
         best: dict[str, tuple[float, str]] = {}
         for doc, distance in results:
@@ -70,6 +78,8 @@ class Retriever:
     def retrieve(self, question: str) -> Retrieval:
         today = self.today()
         query = understand(question, self.entities)
+        if self.mode != "hybrid":
+            return Retrieval(query=query, hits=self._baseline(question), today=today)
         handler = {
             "network": self._named_networks,
             "city": self._cities,
@@ -89,45 +99,95 @@ class Retriever:
             hits += [Hit(c, 1.0, passage=city, reasons=("city",)) for c in cards]
         return _unique(hits)
 
+    def _fused(
+        self, query: Query, cards: list[AnyCard], kind: str
+    ) -> list[tuple[AnyCard, float, float, str]]:
+        """``cards`` ranked by reciprocal rank fusion of dense and BM25, with both scores.
+
+        BM25 sees only the topic words: a place named in the question is a filter or an
+        entity, not a topic ("weather in Paris" is not about networks with Paris in them).
+        """
+        dense = self.dense(query.text, kind)
+        lexical = self.lexical.scores(query.topic)
+        by_dense = sorted(cards, key=lambda c: dense.get(c.slug, (0.0, ""))[0], reverse=True)
+        by_lexical = sorted(cards, key=lambda c: lexical.get(c.slug, 0.0), reverse=True)
+        fused: dict[str, float] = {}
+        for ranking, present in ((by_dense, dense), (by_lexical, lexical)):
+            for rank, card in enumerate(ranking):
+                if card.slug in present:
+                    fused[card.slug] = fused.get(card.slug, 0.0) + 1.0 / (RRF_K + rank + 1)
+        ranked = sorted(cards, key=lambda c: fused.get(c.slug, 0.0), reverse=True)
+        return [
+            (
+                c,
+                dense.get(c.slug, (0.0, ""))[0],
+                lexical.get(c.slug, 0.0),
+                dense.get(c.slug, (0.0, ""))[1],
+            )
+            for c in ranked
+        ]
+
+    @staticmethod
+    def _relevant(scored: list[tuple[AnyCard, float, float, str]]) -> list[Hit]:
+        """The cards that pass the relevance thresholds, in fused order."""
+        if not scored:
+            return []
+        best_dense = max(d for _, d, _, _ in scored)
+        best_lexical = max(b for _, _, b, _ in scored)
+        dense_cut = max(MIN_SCORE, best_dense * RELATIVE)
+        hits = []
+        for card, d, b, passage in scored:
+            by_dense = d >= dense_cut
+            by_lexical = b > 0 and b >= best_lexical * LEXICAL_SHARE and d >= WEAK_SCORE
+            if by_dense or by_lexical:
+                reasons = tuple(r for r, ok in (("dense", by_dense), ("lexical", by_lexical)) if ok)
+                hits.append(Hit(card, d, passage, reasons))
+        return hits
+
     def _joining(self, query: Query, today: dt.date) -> list[Hit]:
-        dense = self.dense(query.text, "programme", k=40)
-        ranked = sorted(dense.items(), key=lambda kv: kv[1][0], reverse=True)
-        pages = [(self.cards[s], score, text) for s, (score, text) in ranked]
+        hits = self._relevant(self._fused(query, list(self.corpus.pages), "programme"))
 
         # Open and upcoming calls first: they are what "how can my city join?" is about.
-        def rank(item: tuple[AnyCard, float, str]) -> tuple[int, float]:
-            card, score, _ = item
-            live = isinstance(card, ProgrammePage) and card.call_status(today) in (
+        def live(hit: Hit) -> bool:
+            card = hit.card
+            return isinstance(card, ProgrammePage) and card.call_status(today) in (
                 "open",
                 "upcoming",
             )
-            return (0 if live and score >= MIN_SCORE else 1, -score)
 
-        pages.sort(key=rank)
-        return [
-            Hit(card, score, text, ("dense",))
-            for card, score, text in pages[:3]
-            if score >= MIN_SCORE
-        ]
+        hits.sort(key=lambda h: 0 if live(h) else 1)
+        return hits[:3]
 
     def _topic(self, query: Query, today: dt.date) -> list[Hit]:
-        dense = self.dense(query.text, "network")
-        candidates = [
-            (card, *dense.get(card.slug, (0.0, "")))
-            for card in self.corpus.networks
-            if matches_filters(card, query, today)
-        ]
-        candidates.sort(key=lambda item: item[1], reverse=True)
-        if not candidates:
+        cards: list[AnyCard] = [c for c in self.corpus.networks if matches_filters(c, query, today)]
+        if not cards:
             return []
-        best = candidates[0][1]
-        has_filters = bool(query.status or query.type or query.programme or query.countries)
-        if best < MIN_SCORE:
-            if not has_filters:
-                return []  # nothing in the corpus is about this
-            return [Hit(c, s, t, ("filter",)) for c, s, t in candidates[:MAX_FILTER_LIST]]
-        cutoff = max(MIN_SCORE, best * RELATIVE)
-        return [Hit(c, s, t, ("dense",)) for c, s, t in candidates[:MAX_LIST] if s >= cutoff]
+        scored = self._fused(query, cards, "network")
+        hits = self._relevant(scored)
+        if hits:
+            return hits[:MAX_LIST]
+        if query.status or query.type or query.programme or query.countries:
+            # A question that is only filters ("ongoing networks in Poland"): list them all.
+            return [Hit(c, d, p, ("filter",)) for c, d, _, p in scored[:MAX_FILTER_LIST]]
+        return []  # nothing in the corpus is about this
+
+    def _baseline(self, question: str) -> list[Hit]:
+        """One ranking method alone over every card, for the evaluation's comparisons."""
+        if self.mode == "dense":
+            ranked = sorted(
+                self.dense(question, None, k=200).items(), key=lambda kv: kv[1][0], reverse=True
+            )
+            if not ranked or ranked[0][1][0] < MIN_SCORE:
+                return []
+            cut = max(MIN_SCORE, ranked[0][1][0] * RELATIVE)
+            return [
+                Hit(self.cards[s], d, p, ("dense",)) for s, (d, p) in ranked[:MAX_LIST] if d >= cut
+            ]
+        scores = sorted(self.lexical.scores(question).items(), key=lambda kv: kv[1], reverse=True)
+        if not scores:
+            return []
+        cut = scores[0][1] * LEXICAL_SHARE
+        return [Hit(self.cards[s], b, "", ("lexical",)) for s, b in scores[:MAX_LIST] if b >= cut]
 
 
 def _without_countries(query: Query) -> Query:

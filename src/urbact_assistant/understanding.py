@@ -108,6 +108,8 @@ class Query:
     type: str | None = None
     programme: str | None = None
     city_slugs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    topic: str = ""
+    """The folded question without the names of networks, cities and countries it mentions."""
 
 
 @dataclass
@@ -220,11 +222,10 @@ def understand(question: str, ents: Entities) -> Query:
             if value == slug:
                 remaining = remaining.replace(f" {key} ", " ")
     cities = find_phrases(remaining, ents.cities)
-    countries = [
-        code
-        for key in find_phrases(remaining, _country_names())
-        for code in [_country_names()[key]]
-    ]
+    country_keys = find_phrases(remaining, _country_names())
+    countries = [_country_names()[key] for key in country_keys]
+    for key in cities + country_keys:
+        remaining = remaining.replace(f" {key} ", " ")
     status = next((s for s, stems in STATUS_STEMS.items() if _has_stem(folded, stems)), None)
     net_type = next((t for t, stems in TYPE_STEMS.items() if _has_stem(folded_phrase, stems)), None)
     programme = next(
@@ -248,6 +249,7 @@ def understand(question: str, ents: Entities) -> Query:
         type=net_type,
         programme=programme,
         city_slugs={ents.city_names[c]: tuple(sorted(ents.cities[c])) for c in cities},
+        topic=remaining.strip(),
     )
 
 
