@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .config import Settings
-from .corpus import Corpus, card_fingerprint, load_corpus
+from .corpus import Corpus, load_corpus
 from .embeddings import CachedEmbeddings, make_embeddings
 from .index import IndexStore, IngestReport, Progress, default_cache_path, make_client
 from .models import Answer
+from .passages import passages_fingerprint
 from .retrieval import Retrieval, Retriever
 
 
@@ -40,7 +41,7 @@ class Services:
         manifest = self.store.manifest()
         if manifest is None or manifest.model_id != self.embeddings.model_id:
             return False
-        return manifest.cards == {c.slug: card_fingerprint(c) for c in self.corpus.cards}
+        return manifest.cards == {c.slug: passages_fingerprint(c) for c in self.corpus.cards}
 
     def has_index(self) -> bool:
         return self.store.active_name() is not None

@@ -99,7 +99,7 @@ def compose(retrieval: Retrieval) -> Answer:
         )
     elif query.kind == "city":
         body = _city_answer(retrieval, cites)
-    elif query.kind == "join":
+    elif query.kind == "join" or all(isinstance(h.card, ProgrammePage) for h in hits):
         body = "\n\n".join(
             page_paragraph(h.card, today, cites.cite(h.card))
             for h in hits

@@ -7,10 +7,9 @@ reads a directory and runs the checks that span files (unique slugs and names).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -368,8 +367,3 @@ def load_corpus(root: Path, today: dt.date | None = None) -> Corpus:
     if problems:
         raise CorpusError(problems)
     return corpus
-
-
-def card_fingerprint(card: AnyCard) -> str:
-    """A content hash that changes whenever anything indexed about the card changes."""
-    return hashlib.sha256(repr(replace(card, path="")).encode("utf-8")).hexdigest()[:16]

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .corpus import Corpus, card_fingerprint
+from .corpus import Corpus
 from .embeddings import CachedEmbeddings, ModelEmbeddings
 from .errors import IndexError_, IndexMismatchError
-from .passages import card_passages
+from .passages import card_passages, passages_fingerprint
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -127,7 +127,7 @@ class IndexStore:
         progress: Progress | None = None,
     ) -> IngestReport:
         """Make the active index match ``corpus``; a no-op when it already does."""
-        cards = {c.slug: card_fingerprint(c) for c in corpus.cards}
+        cards = {c.slug: passages_fingerprint(c) for c in corpus.cards}
         old = self.manifest()
         report = IngestReport(cards=len(cards))
         if old and old.model_id == embeddings.model_id and old.schema == SCHEMA:

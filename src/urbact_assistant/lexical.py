@@ -46,6 +46,11 @@ def _stemmer():  # noqa: ANN202 - PyStemmer
     return Stemmer.Stemmer("english")
 
 
+def is_stop_word(word: str) -> bool:
+    """A folded token that carries no topic in any of the main languages."""
+    return word in _stop_words() or len(word) < 2
+
+
 def analyse(text: str) -> list[str]:
     """Folded, stop-word-free, stemmed tokens (numbers kept: ``2nite``, ``2023``)."""
     stop = _stop_words()

@@ -69,12 +69,23 @@ def partners_text(card: NetworkCard) -> str:
     return f"{card.name} network.{lead} Partner cities: {partners}."
 
 
+def passages_fingerprint(card: AnyCard) -> str:
+    """Changes whenever any passage indexed for the card changes (text or split)."""
+    import hashlib
+
+    joined = "\n\0".join(f"{p.id}|{p.part}|{p.text}" for p in card_passages(card))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+
 def card_passages(card: AnyCard) -> list[Passage]:
     """The passages indexed for one card, with ids stable for unchanged text."""
     parts: list[tuple[str, str]] = [("header", header_text(card))]
     parts += [("body", text) for text in windows(card.body)]
-    if isinstance(card, NetworkCard) and card.members:
-        parts.append(("partners", partners_text(card)))
+    if isinstance(card, NetworkCard):
+        # Each theme alone: short keyword questions ("télétravail?") match short passages best.
+        parts.append(("themes", f"{card.name}: {', '.join(card.themes)}."))
+        if card.members:
+            parts.append(("partners", partners_text(card)))
     return [
         Passage(id=f"{card.slug}:{i}", slug=card.slug, kind=card.doc_kind, part=part, text=text)
         for i, (part, text) in enumerate(parts)

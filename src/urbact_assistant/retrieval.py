@@ -27,6 +27,8 @@ RELATIVE = 0.72  # list questions keep cards scoring at least this share of the 
 WEAK_SCORE = 0.15  # a card with a strong lexical match needs at least this dense score
 LEXICAL_SHARE = 0.6  # ... and a BM25 score of at least this share of the best one
 RRF_K = 20
+PAGE_MARGIN = 0.03  # how much closer a programme page must be to win a topic question
+PAGE_MIN = 0.30  # ... and how close it must be at least
 MAX_LIST = 12
 MAX_FILTER_LIST = 25
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -61,11 +63,21 @@ class Retriever:
         self.lexical = LexicalIndex(corpus.cards)
         self.today = today
 
-    def dense(self, question: str, kind: str | None, k: int = 120) -> dict[str, tuple[float, str]]:
-        """Best cosine similarity and passage per card of ``kind`` (network, programme, or all)."""
+    def dense(
+        self, question: str, kind: str | None, k: int = 120, topic_only: bool = False
+    ) -> dict[str, tuple[float, str]]:
+        """Best cosine similarity and passage per card of ``kind`` (network, programme, or all).
+
+        ``topic_only`` leaves out the partners passages (lists of places), which would
+        otherwise match any question that names a place.
+        """
         vector = self.embeddings.embed_query_array(question).tolist()
+        clauses: list[dict] = [{"kind": kind}] if kind else []
+        if topic_only:
+            clauses.append({"part": {"$ne": "partners"}})
+        where = {"$and": clauses} if len(clauses) > 1 else (clauses[0] if clauses else None)
         results = self.store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=k, filter={"kind": kind} if kind else None
+            vector, k=k, filter=where
         )
         best: dict[str, tuple[float, str]] = {}
         for doc, distance in results:
@@ -84,6 +96,7 @@ class Retriever:
             "network": self._named_networks,
             "city": self._cities,
             "join": self._joining,
+            "out_of_scope": lambda query, today: [],
         }.get(query.kind, self._topic)
         return Retrieval(query=query, hits=handler(query, today), today=today)
 
@@ -107,8 +120,15 @@ class Retriever:
         BM25 sees only the topic words: a place named in the question is a filter or an
         entity, not a topic ("weather in Paris" is not about networks with Paris in them).
         """
-        dense = self.dense(query.text, kind)
-        lexical = self.lexical.scores(query.topic)
+        text = query.topic if (query.cities or query.countries) else query.text
+        dense = self.dense(text, kind, topic_only=True)
+        if query.expansion:  # the question's concepts in the cards' own words
+            for slug, (score, passage) in self.dense(
+                query.expansion, kind, topic_only=True
+            ).items():
+                if score > dense.get(slug, (0.0, ""))[0]:
+                    dense[slug] = (score, passage)
+        lexical = self.lexical.scores(f"{query.topic} {query.expansion}")
         by_dense = sorted(cards, key=lambda c: dense.get(c.slug, (0.0, ""))[0], reverse=True)
         by_lexical = sorted(cards, key=lambda c: lexical.get(c.slug, 0.0), reverse=True)
         fused: dict[str, float] = {}
@@ -163,10 +183,18 @@ class Retriever:
         if not cards:
             return []
         scored = self._fused(query, cards, "network")
+        if not (query.status or query.type or query.programme or query.countries):
+            # A question about the programme itself ("what is a Local Group?") is answered by
+            # programme pages when one of them is clearly closer than any network card.
+            pages = self._fused(query, list(self.corpus.pages), "programme")
+            best_page = max((d for _, d, _, _ in pages), default=0.0)
+            best_network = max((d for _, d, _, _ in scored), default=0.0)
+            if best_page >= PAGE_MIN and best_page >= best_network + PAGE_MARGIN:
+                return self._joining(query, today)
         hits = self._relevant(scored)
         if hits:
             return hits[:MAX_LIST]
-        if query.status or query.type or query.programme or query.countries:
+        if query.filter_only:
             # A question that is only filters ("ongoing networks in Poland"): list them all.
             return [Hit(c, d, p, ("filter",)) for c, d, _, p in scored[:MAX_FILTER_LIST]]
         return []  # nothing in the corpus is about this

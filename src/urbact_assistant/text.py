@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_FOLD = str.maketrans({"ß": "ss", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d",
-                       "æ": "ae", "œ": "oe", "ı": "i", "’": "'"})  # fmt: skip
+from anyascii import anyascii
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip accents: ``Nyíregyháza`` → ``nyiregyhaza``, ``Gdańsk`` → ``gdansk``."""
-    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    """Transliterate to ASCII and lower-case: ``Nyíregyháza`` → ``nyiregyhaza``,
+    ``Gdańsk`` → ``gdansk``, ``Ρέθυμνο`` → ``rethymno``, ``Львів`` → ``l'viv``."""
+    return anyascii(text).casefold()
 
 
 def tokens(text: str) -> list[str]:

@@ -19,14 +19,36 @@ from .text import fold, phrase, tokens
 Kind = Literal["network", "city", "join", "topic", "out_of_scope"]
 
 # Stems are matched against the start of folded tokens ("candidat" matches "candidature").
-JOIN_STEMS = (
-    "join", "apply", "applic", "applying", "call", "eligib", "particip", "deadline", "cofinanc",
-    "co financ", "take part", "become a partner", "lead partner rules", "how can my city",
-    "rejoindre", "adherer", "candidat", "appel", "postul", "inscri", "beitret", "teilnehm",
-    "bewerb", "aufruf", "ausschreib", "forderfah", "mitmach", "aderir", "partecip", "bando",
-    "bandi", "ammissib", "unirse", "unir", "solicit", "convocator", "elegib", "dolacz",
-    "przystap", "wniosek", "nabor", "zaprosz", "uczestn", "kwalifik", "concurso", "deelne",
-    "aansluit", "aanvra", "oproep", "subsidiab", "meedoen", "inschrijv",
+# Asking about calls, applying or eligibility: a joining question even when a city is named.
+JOIN_STRONG = (
+    "apply", "applic", "applying", "call", "eligib", "deadline", "cofinanc", "co financ",
+    "become a partner", "how can my city", "how can a city", "how do cities", "candidat",
+    "appel", "postul", "inscri", "bewerb", "aufruf", "ausschreib", "forderfah", "foerderfah",
+    "bando", "bandi", "ammissib", "solicit", "convocator", "elegib", "wniosek", "nabor",
+    "zaprosz", "kwalifik", "concurso", "aanvra", "oproep", "subsidiab", "inschrijv",
+    "finanzi", "financ", "funding", "fund", "dofinans", "wspolfinans", "kofinanz", "budget",
+)  # fmt: skip
+# Taking part: a joining question in general, a city question when a city is named.
+JOIN_WEAK = (
+    "join", "particip", "take part", "takes part", "taking part", "rejoindre", "adherer",
+    "beitret", "teilnehm", "mitmach", "aderir", "partecip", "entrare", "unirse", "unir",
+    "entrar", "dolacz", "przystap", "uczestn", "wziac udzial", "deelne", "aansluit",
+    "meedoen", "doet mee", "doen mee",
+)  # fmt: skip
+# Attempts to steer the assistant instead of asking about URBACT.
+INJECTION = (
+    "ignore all", "ignore previous", "ignore the previous", "ignore your", "system prompt",
+    "your instructions", "previous instructions", "ignorez", "oubliez vos", "ignoriere",
+    "vergiss", "ignora le", "ignora tutte", "ignora", "dimentica", "olvida tus", "olvida las",
+    "zignoruj", "ignoruj", "esquece", "ignore as", "negeer", "vergeet je", "prompt systemowy",
+    "jailbreak", "developer mode",
+)  # fmt: skip
+# Other EU funding programmes: questions about them are not URBACT questions.
+OTHER_PROGRAMMES = (
+    "horizon europe", "horizon 2020", "erasmus", "interreg europe", "creative europe",
+    "europe creative", "europa creativa", "kreatives europa", "digital europe", "cerv programme",
+    "connecting europe", "european social fund", "esf+", "eu4health", "life programme",
+    "programme life", "programma life", "programa life", "programu life",
 )  # fmt: skip
 STATUS_STEMS: dict[str, tuple[str, ...]] = {
     "ongoing": (
@@ -63,36 +85,24 @@ PROGRAMME_PATTERNS = {
 }
 # Words that show a question is about participation in URBACT, so that a city name in
 # "is Tartu in a network?" is read as a city question but "weather in Paris" is not.
-PARTICIPATION_STEMS = (
-    "network", "urbact", "partner", "member", "involved", "particip", "take part", "takes part",
+PARTICIPATION_STEMS = JOIN_WEAK + (
+    "network", "urbact", "partner", "member", "involved",
     "project", "cooperat", "reseau", "partenaire", "membre", "netzwerk", "beteiligt", "mitglied",
     "nimmt", "rete", "reti", "coinvolt", "membro", "red", "redes", "socio", "miembro", "siec",
     "sieci", "uczestnicz", "czlon", "rede", "parceir", "netwerk", "deelnem", "doet mee", "lid",
-    "projet", "projekt", "progett", "proyecto", "projeto", "leads", "lead",
+    "projet", "projekt", "progett", "proyecto", "projeto", "leads", "lead", "natverk",
+    "dikty", "mrez", "retea", "retel", "halozat",
 )  # fmt: skip
-NETWORK_WORDS = ("network", "reseau", "netzwerk", "netzwerke", "rete", "reti", "red", "redes", "rede", "siec", "sieci", "netwerk", "netwerken")  # fmt: skip
+# "Is X in a network?" in the main languages: a preposition shortly before a word for network.
+IN_WORDS = ("in", "im", "en", "w", "we", "a", "ad", "em", "no", "na", "aan", "bij", "nel", "nella", "dans", "di", "do", "da", "med", "se", "u", "v", "ve")  # fmt: skip
+MEMBER_STEMS = ("member", "partner", "involved", "membre", "partenaire", "mitglied", "beteiligt", "membro", "socio", "miembro", "czlon", "parceir", "lid van", "deel van")  # fmt: skip
+NETWORK_WORDS = ("network", "networks", "reseau", "reseaux", "netzwerk", "netzwerke", "rete", "reti", "red", "redes", "rede", "siec", "sieci", "netwerk", "netwerken", "natverk", "diktyo", "diktya", "mreza", "mreze", "retea", "retele", "halozat")  # fmt: skip
 # Single-word names that are also everyday words: they match only as typed in the card
 # (``ROOF``) or right next to a word for "network".
 COMMON_WORDS = frozenset(
     "maps roof cope change spark refill procure active vital nice bath echo re gen call parks "
     "on board".split()
 )
-EXONYMS = {
-    "munich": "munchen", "munchen": "munich", "turin": "torino", "torino": "turin",
-    "rome": "roma", "roma": "rome", "milan": "milano", "milano": "milan", "naples": "napoli",
-    "napoli": "naples", "florence": "firenze", "firenze": "florence", "venice": "venezia",
-    "venezia": "venice", "genoa": "genova", "genova": "genoa", "lisbon": "lisboa",
-    "lisboa": "lisbon", "warsaw": "warszawa", "warszawa": "warsaw", "cracow": "krakow",
-    "krakow": "cracow", "brussels": "bruxelles", "bruxelles": "brussels", "antwerp": "antwerpen",
-    "antwerpen": "antwerp", "ghent": "gent", "gent": "ghent", "the hague": "den haag",
-    "den haag": "the hague", "cologne": "koln", "koln": "cologne", "prague": "praha",
-    "praha": "prague", "athens": "athina", "athina": "athens", "bucharest": "bucuresti",
-    "bucuresti": "bucharest", "copenhagen": "kobenhavn", "kobenhavn": "copenhagen",
-    "gothenburg": "goteborg", "goteborg": "gothenburg", "seville": "sevilla", "sevilla": "seville",
-    "saragossa": "zaragoza", "zaragoza": "saragossa", "vienna": "wien", "wien": "vienna",
-    "piraeus": "pireas", "pireas": "piraeus", "thessaloniki": "salonica", "heraklion": "iraklio",
-    "iraklio": "heraklion", "kiev": "kyiv", "kyiv": "kiev", "lviv": "lvov", "lvov": "lviv",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -110,16 +120,26 @@ class Query:
     city_slugs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     topic: str = ""
     """The folded question without the names of networks, cities and countries it mentions."""
+    concepts: tuple[str, ...] = ()
+    """Thesaurus concepts recognised in the question (any language)."""
+    expansion: str = ""
+    """English keywords of those concepts, added to lexical and dense search."""
+    filter_only: bool = False
+    """True when the question is only filters ("ongoing networks in Poland")."""
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.kind))
 
 
 @dataclass
 class Entities:
-    """Folded names of networks, cities and countries found in the corpus."""
+    """Folded names of networks and cities in the corpus, and the words it uses."""
 
     networks: dict[str, str] = field(default_factory=dict)  # folded name -> slug
     exact: dict[str, str] = field(default_factory=dict)  # name as written -> slug (common words)
     cities: dict[str, set[str]] = field(default_factory=dict)  # folded city -> slugs
     city_names: dict[str, str] = field(default_factory=dict)  # folded city -> display name
+    vocabulary: set[str] = field(default_factory=set)  # folded tokens of every card
 
     @classmethod
     def from_corpus(cls, corpus: Corpus) -> Entities:
@@ -139,12 +159,78 @@ class Entities:
                     if key and key not in COMMON_WORDS:
                         ents.cities.setdefault(key, set()).add(card.slug)
                         ents.city_names.setdefault(key, party.place)
-        for key in list(ents.cities):
-            other = EXONYMS.get(key)
-            if other and other not in ents.cities:
-                ents.cities[other] = ents.cities[key]
-                ents.city_names[other] = ents.city_names[key]
+        for card in corpus.cards:
+            ents.vocabulary.update(tokens(f"{card.title} {' '.join(card.aliases)} {card.body}"))
+            if isinstance(card, NetworkCard):
+                ents.vocabulary.update(tokens(" ".join(card.themes)))
+        ents._add_exonyms()
         return ents
+
+    def _add_exonyms(self) -> None:
+        for canonical, variants in load_data("exonyms").items():
+            keys = [" ".join(tokens(n)) for n in (canonical, *variants)]
+            known = next((k for k in keys if k in self.cities), None)
+            if known is None:
+                continue
+            for key in keys:
+                if key and key not in self.cities:
+                    self.cities[key] = self.cities[known]
+                    self.city_names[key] = self.city_names[known]
+
+
+@cache
+def load_data(name: str) -> dict:
+    """A YAML file from the package's ``data`` folder (empty when absent)."""
+    from importlib.resources import files
+
+    import yaml
+
+    resource = files(__package__).joinpath("data", f"{name}.yaml")
+    if not resource.is_file():
+        return {}
+    return yaml.safe_load(resource.read_text(encoding="utf-8")) or {}
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    kind: str
+    english: tuple[str, ...]
+
+
+@cache
+def _thesaurus() -> tuple[dict[str, list[tuple[tuple[str, ...], Concept]]], dict[str, Concept]]:
+    """Terms indexed by the first three letters of their first word."""
+    index: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
+    concepts: dict[str, Concept] = {}
+    for cid, entry in load_data("thesaurus").items():
+        if not isinstance(entry, dict):
+            continue
+        concept = Concept(cid, str(entry.get("kind", "topic")), tuple(entry.get("en") or ()))
+        concepts[cid] = concept
+        for lang, terms in entry.items():
+            if lang == "kind" or not isinstance(terms, list):
+                continue
+            for term in terms:
+                words = tuple(tokens(str(term)))
+                if words and len(words[0]) >= 3:
+                    index.setdefault(words[0][:3], []).append((words, concept))
+    return index, concepts
+
+
+def find_concepts(question_tokens: list[str]) -> list[Concept]:
+    """Concepts whose terms occur in the question: each term word a prefix of consecutive words."""
+    index, _ = _thesaurus()
+    found: dict[str, Concept] = {}
+    for i, token in enumerate(question_tokens):
+        for words, concept in index.get(token[:3], ()):
+            if len(words) > len(question_tokens) - i:
+                continue
+            if all(question_tokens[i + j].startswith(w) for j, w in enumerate(words)):
+                if len(words) == 1 and len(words[0]) < 4 and question_tokens[i] != words[0]:
+                    continue  # short acronyms must match a whole word
+                found.setdefault(concept.id, concept)
+    return list(found.values())
 
 
 def _name_variants(name: str) -> list[str]:
@@ -182,6 +268,21 @@ def _country_names() -> dict[str, str]:
     return names
 
 
+@cache
+def _demonym_stems() -> tuple[tuple[str, str], ...]:
+    stems = [
+        (" ".join(tokens(str(stem))), code)
+        for code, values in load_data("demonyms").items()
+        for stem in values
+    ]
+    return tuple(sorted(stems, key=lambda s: -len(s[0])))
+
+
+def _demonym(word: str) -> str | None:
+    """``polskich`` → ``PL``, ``ukrainienne`` → ``UA``: adjectives of nationality."""
+    return next((code for stem, code in _demonym_stems() if word.startswith(stem)), None)
+
+
 def _has_stem(folded: str, stems: tuple[str, ...]) -> bool:
     for stem in stems:
         if " " in stem:
@@ -203,19 +304,40 @@ def find_phrases(question_phrase: str, table: dict[str, object]) -> list[str]:
     return found
 
 
-def understand(question: str, ents: Entities) -> Query:
-    """Classify a question and extract its filters."""
-    folded_phrase = phrase(question)
+def _named_networks(question: str, folded_phrase: str, ents: Entities) -> list[str]:
     folded = fold(question)
     networks = [ents.networks[k] for k in find_phrases(folded_phrase, ents.networks)]
+    words = "|".join(NETWORK_WORDS)
     for name, slug in ents.exact.items():
-        near_network = re.search(
-            rf"\b{re.escape(fold(name))}\s+(?:{'|'.join(NETWORK_WORDS)})\b|\b(?:{'|'.join(NETWORK_WORDS)})\s+{re.escape(fold(name))}\b",
-            folded,
+        near = (
+            rf"\b{re.escape(fold(name))}\s+(?:{words})\b|\b(?:{words})\s+{re.escape(fold(name))}\b"
         )
-        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question) or near_network:
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question) or re.search(near, folded):
             networks.append(slug)
-    networks = list(dict.fromkeys(networks))
+    return list(dict.fromkeys(networks))
+
+
+def _fuzzy_cities(words: list[str], ents: Entities) -> list[str]:
+    """City keys close to an unknown long word ("Rethymnon" → "rethymno")."""
+    from rapidfuzz import fuzz, process
+
+    singles = [k for k in ents.cities if " " not in k and len(k) >= 5]
+    found = []
+    for word in words:
+        if len(word) >= 6 and word not in ents.vocabulary:
+            match = process.extractOne(word, singles, scorer=fuzz.ratio, score_cutoff=87)
+            if match:
+                found.append(match[0])
+    return found
+
+
+def understand(question: str, ents: Entities) -> Query:
+    """Classify a question and extract its filters and concepts."""
+    from .lexical import is_stop_word
+
+    folded_phrase = phrase(question)
+    folded = fold(question)
+    networks = _named_networks(question, folded_phrase, ents)
     remaining = folded_phrase
     for slug in networks:  # a network's name is not also a city mention ("Cities@Heart")
         for key, value in ents.networks.items():
@@ -226,30 +348,73 @@ def understand(question: str, ents: Entities) -> Query:
     countries = [_country_names()[key] for key in country_keys]
     for key in cities + country_keys:
         remaining = remaining.replace(f" {key} ", " ")
+    for word in remaining.split():
+        if code := _demonym(word):
+            countries.append(code)
+            remaining = remaining.replace(f" {word} ", " ")
     status = next((s for s, stems in STATUS_STEMS.items() if _has_stem(folded, stems)), None)
     net_type = next((t for t, stems in TYPE_STEMS.items() if _has_stem(folded_phrase, stems)), None)
     programme = next(
         (p for p, pat in PROGRAMME_PATTERNS.items() if re.search(pat, folded_phrase)), None
     )
-    if networks:
-        kind: Kind = "network"
-    elif _has_stem(folded_phrase, JOIN_STEMS):
-        kind = "join"
-    elif cities and (_has_stem(folded_phrase, PARTICIPATION_STEMS) or len(tokens(question)) <= 3):
+    concepts = find_concepts(remaining.split())
+    strong_join = _has_stem(folded_phrase, JOIN_STRONG) or any(
+        c.kind == "programme" for c in concepts
+    )
+    participation = _has_stem(folded_phrase, PARTICIPATION_STEMS)
+    # Words that are neither stop words, nor filters, nor participation words: the topic.
+    content = [
+        w for w in remaining.split()
+        if not is_stop_word(w) and not _has_stem(f" {w} ", PARTICIPATION_STEMS + JOIN_STRONG)
+        and not any(_has_stem(f" {w} ", stems) for stems in STATUS_STEMS.values())
+        and not any(_has_stem(f" {w} ", stems) for stems in TYPE_STEMS.values())
+        and w not in ("urbact", "iv", "iii", "ii")
+    ]  # fmt: skip
+    if not cities and participation and not strong_join:
+        cities = _fuzzy_cities(content, ents)
+        content = [w for w in content if not _fuzzy_cities([w], ents)]
+    unknown = [w for w in content if w not in ents.vocabulary and not find_concepts([w])]
+    # Only proper-noun-like words can be an unknown place ("Is Tampere in a network?"):
+    # lower-case unknown words are topic words in a language the cards are not written in.
+    capitalised = {fold(w) for w in re.findall(r"\w+", question) if w[:1].isupper()}
+    place_like = bool(unknown) and len(unknown) == len(content) <= 3 and set(unknown) <= capitalised
+    membership = _has_stem(folded_phrase, JOIN_WEAK + MEMBER_STEMS) or bool(
+        re.search(
+            rf"\b(?:{'|'.join(IN_WORDS)})\s+(?:\w+\s+){{0,3}}(?:{'|'.join(NETWORK_WORDS)})\b",
+            folded_phrase,
+        )
+    )
+    mentions_other = _has_stem(folded_phrase, OTHER_PROGRAMMES) or bool(
+        re.search(r"\bLIFE\b", question)
+    )
+    if (mentions_other and "urbact" not in folded_phrase) or _has_stem(folded_phrase, INJECTION):
+        kind: Kind = "out_of_scope"
+    elif networks:
+        kind = "network"
+    elif cities and (participation or len(tokens(question)) <= 3) and not strong_join:
         kind = "city"
+    elif strong_join or _has_stem(folded_phrase, JOIN_WEAK):
+        kind = "join"
+    elif membership and place_like:
+        kind = "city"  # "is Tampere in a network?": a place the corpus does not know
     else:
         kind = "topic"
+    unknown_names = tuple(w.capitalize() for w in unknown) if kind == "city" and not cities else ()
+    english = [term for c in concepts for term in c.english[:4]]
     return Query(
         text=question,
         kind=kind,
         networks=tuple(networks),
-        cities=tuple(ents.city_names[c] for c in cities),
+        cities=tuple(ents.city_names[c] for c in cities) + unknown_names,
         countries=tuple(dict.fromkeys(countries)),
         status=status,
         type=net_type,
         programme=programme,
         city_slugs={ents.city_names[c]: tuple(sorted(ents.cities[c])) for c in cities},
         topic=remaining.strip(),
+        concepts=tuple(c.id for c in concepts),
+        expansion=", ".join(dict.fromkeys(english)),
+        filter_only=bool(status or net_type or programme or countries) and not content,
     )
 
 
