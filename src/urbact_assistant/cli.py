@@ -99,6 +99,24 @@ def corpus_check(corpus_dir: str | None) -> None:
     click.echo(f"ok: {len(found.networks)} network cards, {len(found.pages)} programme pages")
 
 
+@corpus.command("stats")
+@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False), help="Corpus folder.")
+@click.option("--top", default=15, show_default=True, help="Rows of the country and theme tables.")
+def corpus_stats(corpus_dir: str | None, top: int) -> None:
+    """Coverage: counts by programme, type, status (as of today), country and theme."""
+    from pathlib import Path
+
+    from .corpus import load_corpus
+    from .stats import corpus_stats as compute
+    from .stats import format_stats
+
+    with user_errors():
+        settings = load_settings()
+        today = settings.current_date()
+        found = load_corpus(Path(corpus_dir) if corpus_dir else settings.corpus_dir, today)
+        click.echo(format_stats(compute(found, today), today, top))
+
+
 @cli.command()
 @click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
 def ingest(force: bool) -> None:
