@@ -6,7 +6,7 @@ it is missing or behind the corpus) and assembles the chain.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .config import Settings
@@ -81,8 +81,17 @@ class Assistant:
             services.ingest(progress=progress)
         return cls(services)
 
-    def ask(self, question: str) -> Answer:
-        return self.chain.invoke(question)
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer ``question``; ``history`` holds earlier (standalone question, answer) pairs of
+        the same conversation, oldest first; ``on_token`` receives answer text as it streams."""
+        return self.chain.invoke(
+            {"question": question, "history": list(history), "on_token": on_token}
+        )
 
     def retrieve(self, question: str) -> Retrieval:
         return self.retriever.retrieve(question)

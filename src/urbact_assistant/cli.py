@@ -214,6 +214,7 @@ def chat() -> None:
     with user_errors():
         assistant = _open_assistant()
     click.echo("Ask about URBACT networks, cities, topics and how to join. Ctrl-D to quit.")
+    history: list[tuple[str, str]] = []
     while True:
         try:
             question = click.prompt("?", prompt_suffix=" ", default="", show_default=False)
@@ -225,7 +226,9 @@ def chat() -> None:
         if not question.strip():
             continue
         try:
-            click.echo(format_answer(assistant.ask(_clean(question))) + "\n")
+            answer = assistant.ask(_clean(question), history[-4:])
+            history.append((answer.standalone, answer.text))
+            click.echo(format_answer(answer) + "\n")
         except UrbactError as exc:
             click.echo(f"error: {exc}", err=True)
 

@@ -8,6 +8,7 @@ computed from the cards' dates against ``retrieval.today``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .countries import country_name
 from .models import Answer, AnyCard, Citation, Hit, NetworkCard, ProgrammePage
@@ -79,10 +80,17 @@ def page_paragraph(card: ProgrammePage, today: dt.date, marker: str) -> str:
     return f"{head}: {summary} {marker}"
 
 
+def plain(text: str) -> str:
+    """Markdown emphasis and list markers removed: answers are plain text."""
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?m)^\s*(?:[-*]|\d+\.)\s+", "", text)
+    return re.sub(r"\[([^\]]+)\]\((https?://[^)]+)\)", r"\1", text)
+
+
 def _sentences(text: str) -> list[str]:
     from .passages import sentences
 
-    return sentences(text.replace("\n- ", " ").replace("\n* ", " "))
+    return sentences(plain(text))
 
 
 def compose(retrieval: Retrieval) -> Answer:

@@ -146,8 +146,10 @@ class Card:
     def first_sentence(self) -> str:
         """The body's first sentence: the one-line description used in lists."""
         text = " ".join(self.body.split())
-        match = re.match(r"(.+?[.!?])(\s|$)", text)
-        return match.group(1) if match else text
+        # Names may end in "!" or contain dots ("LET'S GO CIRCULAR!", "U.R. Impact").
+        start = len(self.title) if text.startswith(self.title) else 0
+        match = re.compile(r"[.!?](?=\s+[A-Z0-9\"'(]|$)").search(text, start)
+        return text[: match.end()] if match else text
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,7 @@ class Citation:
     url: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
     """What the assistant says: text with ``[n]`` markers and the cards they point to."""
 
@@ -258,6 +260,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     mode: Literal["offline", "llm"] = "offline"
     note: str | None = None
+    standalone: str = ""
+    """The question as understood on its own (a follow-up joined to what came before)."""
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {

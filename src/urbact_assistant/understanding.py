@@ -126,6 +126,8 @@ class Query:
     """English keywords of those concepts, added to lexical and dense search."""
     filter_only: bool = False
     """True when the question is only filters ("ongoing networks in Poland")."""
+    content: tuple[str, ...] = ()
+    """The question's topic words (folded), without stop words, filters and names."""
 
     def __hash__(self) -> int:
         return hash((self.text, self.kind))
@@ -415,7 +417,31 @@ def understand(question: str, ents: Entities) -> Query:
         concepts=tuple(c.id for c in concepts),
         expansion=", ".join(dict.fromkeys(english)),
         filter_only=bool(status or net_type or programme or countries) and not content,
+        content=tuple(content),
     )
+
+
+FOLLOW_UP = re.compile(
+    r"^\s*(?:and|also|what about|how about|et|aussi|und|auch|e|anche|y|tambien|también|i|oraz|"
+    r"a co z|e quanto|en|ook)\b",
+    re.IGNORECASE,
+)
+
+
+def standalone_question(question: str, previous: str | None, ents: Entities) -> str:
+    """A follow-up ("and which of them are in Spain?") read together with the previous question.
+
+    A question that names nothing of its own (no network, city or topic words) or opens like a
+    continuation is joined to the previous standalone question; any other question stands alone.
+    """
+    if not previous:
+        return question
+    query = understand(question, ents)
+    if query.networks or query.cities or query.kind in ("join", "out_of_scope"):
+        return question
+    if not query.content or FOLLOW_UP.match(question):
+        return f"{previous} {question}"
+    return question
 
 
 def matches_filters(card: NetworkCard, query: Query, today) -> bool:  # noqa: ANN001
