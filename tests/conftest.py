@@ -25,12 +25,15 @@ def clean_env(monkeypatch):
             monkeypatch.delenv(name)
 
 
-def make_settings(data_dir: Path, corpus_dir: Path = CORPUS, today: dt.date = TODAY) -> Settings:
+def make_settings(
+    data_dir: Path, corpus_dir: Path = CORPUS, today: dt.date = TODAY, **env: str
+) -> Settings:
     return Settings.from_env(
         {
             "URBACT_DATA_DIR": str(data_dir),
             "URBACT_CORPUS_DIR": str(corpus_dir),
             "URBACT_TODAY": today.isoformat(),
+            **env,
         }
     )
 

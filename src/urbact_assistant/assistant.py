@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .config import Settings
 from .corpus import Corpus, load_corpus
@@ -50,7 +51,8 @@ class Services:
 class Assistant:
     """Answers questions with the chain over the index."""
 
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, chat_model: Any = None):
+        """``chat_model`` overrides the configured LLM (tests pass fakes)."""
         from .chain import build_chain
 
         self.services = services
@@ -58,7 +60,13 @@ class Assistant:
         self.retriever = Retriever(
             services.corpus, vectorstore, services.embeddings, services.settings.current_date
         )
-        self.chain = build_chain(self.retriever)
+        if services.settings.llm_enabled or chat_model is not None:
+            from .llm import LLMSteps
+
+            steps = LLMSteps(services.settings, chat_model, self.retriever.entities)
+            self.chain = build_chain(self.retriever, answer=steps.answer, condense=steps.condense)
+        else:
+            self.chain = build_chain(self.retriever)
 
     @classmethod
     def open(
@@ -66,6 +74,7 @@ class Assistant:
         settings: Settings,
         on_build: Callable[[str], None] | None = None,
         progress: Progress | None = None,
+        chat_model: Any = None,
     ) -> Assistant:
         """Open the assistant, building the index first if there is none or it is out of date.
 
@@ -79,7 +88,7 @@ class Assistant:
             if on_build:
                 on_build("building the index" if manifest is None else "updating the index")
             services.ingest(progress=progress)
-        return cls(services)
+        return cls(services, chat_model)
 
     def ask(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
@@ -69,6 +69,18 @@ class Settings:
     """Chroma collection name prefix (``URBACT_COLLECTION``)."""
     today: dt.date | None = None
     """Override today's date (``URBACT_TODAY``, ISO), e.g. to see how answers read on a given day."""
+    llm_model: str = ""
+    """Chat model for fluent answers (``URBACT_LLM_MODEL``); empty: the offline composer."""
+    openai_base_url: str = ""
+    """Any OpenAI-compatible server (``OPENAI_BASE_URL``): OpenAI, Azure, vLLM, Ollama, llama.cpp."""
+    openai_api_key: str = field(default="", repr=False)
+    """``OPENAI_API_KEY``; never printed (local servers accept any value)."""
+    llm_timeout: float = 25.0
+    """Upper bound in seconds for the whole LLM step, one retry included (``URBACT_LLM_TIMEOUT``)."""
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_model)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -88,6 +100,21 @@ class Settings:
         model = env.get("URBACT_EMBEDDING_MODEL", "").strip()
         if embeddings == "openai" and not model:
             model = "text-embedding-3-small"
+        llm_timeout = 25.0
+        if raw := env.get("URBACT_LLM_TIMEOUT", "").strip():
+            try:
+                llm_timeout = float(raw)
+                if not 1 <= llm_timeout <= 300:
+                    raise ValueError
+            except ValueError:
+                errors.append(
+                    f"URBACT_LLM_TIMEOUT must be a number of seconds (1-300), got {raw!r}"
+                )
+        api_key = env.get("OPENAI_API_KEY", "").strip()
+        base_url = env.get("OPENAI_BASE_URL", "").strip()
+        llm_model = env.get("URBACT_LLM_MODEL", "").strip()
+        if not llm_model and api_key and not base_url:
+            llm_model = "gpt-4o-mini"  # a key for OpenAI itself: use a small, fast model
         if errors:
             raise ConfigError("; ".join(errors))
         data_dir = env.get("URBACT_DATA_DIR", "").strip()
@@ -100,6 +127,10 @@ class Settings:
             chroma_host=env.get("URBACT_CHROMA_HOST", "").strip(),
             collection=env.get("URBACT_COLLECTION", "").strip() or "urbact",
             today=today,
+            llm_model=llm_model,
+            openai_base_url=base_url,
+            openai_api_key=api_key,
+            llm_timeout=llm_timeout,
         )
 
     def current_date(self) -> dt.date:

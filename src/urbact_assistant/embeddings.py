@@ -216,12 +216,17 @@ class USEEmbeddings(ModelEmbeddings):
 class OpenAIModelEmbeddings(ModelEmbeddings):
     """OpenAI (or compatible) embeddings through ``langchain-openai``."""
 
-    def __init__(self, model: str, base_url: str | None = None):
+    def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None):
         from langchain_openai import OpenAIEmbeddings
 
         host = (base_url or "api.openai.com").split("//")[-1].rstrip("/")
         self.model_id = f"openai:{model}@{host}"
-        self._inner = OpenAIEmbeddings(model=model, base_url=base_url or None)
+        self._inner = OpenAIEmbeddings(
+            model=model,
+            base_url=base_url or None,
+            api_key=api_key or "not-needed",
+            check_embedding_ctx_length=False,  # plain strings: works with any compatible server
+        )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._inner.embed_documents(texts)
@@ -287,5 +292,9 @@ def make_embeddings(settings: Settings, base_url: str | None = None) -> ModelEmb
     if settings.embeddings == "use-multilingual":
         return USEEmbeddings(cache_dir=settings.data_dir / "cache")
     if settings.embeddings == "openai":
-        return OpenAIModelEmbeddings(settings.embedding_model, base_url)
+        return OpenAIModelEmbeddings(
+            settings.embedding_model,
+            base_url or settings.openai_base_url or None,
+            settings.openai_api_key or None,
+        )
     raise ConfigError(f"unknown embeddings backend {settings.embeddings!r}")

@@ -1,0 +1,151 @@
+"""The LLM half of the chain: an OpenAI-compatible chat model (``langchain-openai``) that
+condenses follow-ups and writes the answer from the numbered cards.
+
+Everything the model says is checked (``citations.verify``); on any failure (server down,
+5xx, 429, timeout, malformed output, an answer without valid citations) the offline answer is
+returned with a short note, so the user always gets a grounded answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from .chain import State, offline_answer
+from .citations import reveals, verify
+from .config import Settings
+from .models import Answer
+from .prompts import CONTACT_URL, SYSTEM, answer_messages, condense_messages
+from .understanding import standalone_question
+
+log = logging.getLogger(__name__)
+MAX_CARDS = 8
+CONDENSE_SHARE = 0.3  # of the time budget, for rewriting a follow-up
+
+
+class LLMFailure(Exception):
+    """The model could not give a usable answer; ``reason`` is short and safe to show."""
+
+    def __init__(self, reason: str, retryable: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+def make_chat_model(settings: Settings):  # noqa: ANN201 - ChatOpenAI
+    """The only place that builds the chat model. Retries are ours (one, inside the budget)."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=settings.llm_model,
+        base_url=settings.openai_base_url or None,
+        api_key=settings.openai_api_key or "not-needed",  # local servers ignore it
+        max_retries=0,
+        timeout=settings.llm_timeout,
+        temperature=0.2,
+    )
+
+
+def classify(exc: BaseException) -> LLMFailure:
+    """A short reason for an exception from the openai client or the transport."""
+    import httpx
+    import openai
+
+    if isinstance(exc, LLMFailure):
+        return exc
+    if isinstance(exc, openai.RateLimitError):
+        return LLMFailure("rate limited (429)", retryable=True)
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException | TimeoutError):
+        return LLMFailure("timed out", retryable=True)
+    if isinstance(exc, openai.APIConnectionError | httpx.TransportError | ConnectionError):
+        return LLMFailure("cannot reach the LLM server", retryable=True)
+    if isinstance(exc, openai.APIStatusError):
+        return LLMFailure(f"LLM server error (HTTP {exc.status_code})", exc.status_code >= 500)
+    return LLMFailure(f"unexpected LLM error ({type(exc).__name__})")
+
+
+class LLMSteps:
+    """The condense and answer steps of the chain, bounded in time."""
+
+    def __init__(self, settings: Settings, chat_model: Any = None, retrieval_entities: Any = None):
+        self.model = chat_model if chat_model is not None else make_chat_model(settings)
+        self.timeout = settings.llm_timeout
+        self.entities = retrieval_entities
+
+    # -- condense ------------------------------------------------------------
+    def condense(self, state: State) -> str:
+        history = state.get("history") or []
+        offline = standalone_question(
+            state["question"], history[-1][0] if history else None, self.entities
+        )
+        if not history:
+            return state["question"]
+        try:
+            text = self._generate(
+                condense_messages(state["question"], history),
+                deadline=time.monotonic() + self.timeout * CONDENSE_SHARE,
+            )
+        except Exception as exc:
+            log.info("condense fell back to the offline rule: %s", classify(exc).reason)
+            return offline
+        text = " ".join(text.split()).strip("\"'")
+        return text if 0 < len(text) <= 500 else offline
+
+    # -- answer --------------------------------------------------------------
+    def answer(self, state: State) -> Answer:
+        fallback = offline_answer(state)
+        retrieval = state["retrieval"]
+        if not retrieval.hits:
+            return fallback  # nothing to ground an answer on: say so plainly, cite nothing
+        cards = [h.card for h in retrieval.hits[:MAX_CARDS]]
+        messages = answer_messages(
+            state["standalone"], cards, retrieval.today, state.get("history") or []
+        )
+        deadline = time.monotonic() + self.timeout
+        failure: LLMFailure | None = None
+        for attempt in range(2):  # at most one retry, within the same time budget
+            try:
+                text = self._generate(messages, deadline, state.get("on_token"))
+                return self._checked(text, cards, fallback)
+            except Exception as exc:
+                failure = classify(exc)
+                log.warning("LLM answer failed (attempt %d): %s", attempt + 1, failure.reason)
+                if not failure.retryable or deadline - time.monotonic() < 1:
+                    break
+        assert failure is not None
+        return replace(fallback, note=f"offline answer: {failure.reason}")
+
+    def _checked(self, text: str, cards: list, fallback: Answer) -> Answer:
+        if not text.strip():
+            raise LLMFailure("the model returned an empty answer")
+        if reveals(text, SYSTEM):
+            return replace(fallback, note="offline answer: the model's answer was withheld")
+        checked = verify(text, cards, allowed_links=(CONTACT_URL,))
+        if not checked.citations and CONTACT_URL not in checked.text:
+            # A claim-bearing answer that cites nothing is not grounded: do not show it.
+            return replace(fallback, note="offline answer: the model's answer cited no card")
+        return replace(fallback, text=checked.text, citations=checked.citations, mode="llm")
+
+    def _generate(
+        self,
+        messages: list[tuple[str, str]],
+        deadline: float,
+        on_token: Callable[[str], None] | None = None,
+    ) -> str:
+        """Stream the model's reply, giving up at ``deadline``."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.5:
+            raise LLMFailure("timed out")
+        parts: list[str] = []
+        for chunk in self.model.stream(messages, timeout=remaining):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            if piece:
+                parts.append(piece)
+                if on_token:
+                    on_token(piece)
+            if time.monotonic() > deadline:
+                raise LLMFailure("timed out", retryable=False)
+        return "".join(parts)
