@@ -152,7 +152,7 @@ def test_killing_the_server_mid_run_gives_offline_answers(index_dir, server):
         "URBACT_TODAY": TODAY.isoformat(),
         "OPENAI_BASE_URL": server.base_url,
         "URBACT_LLM_MODEL": "fake-model",
-        "URBACT_LLM_TIMEOUT": "5",
+        "URBACT_LLM_TIMEOUT": "20",
     }
     server.script = ["ok", "die"]
     questions = (

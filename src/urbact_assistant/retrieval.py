@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from .corpus import Corpus
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
 # Cosine similarities of USE multilingual v3 between a question and a passage: relevant
 # passages score about 0.3-0.6, unrelated ones below 0.2.
 MIN_SCORE = 0.22
-RELATIVE = 0.72  # list questions keep cards scoring at least this share of the best one
+RELATIVE = 0.66  # list questions keep cards scoring at least this share of the best one
 WEAK_SCORE = 0.15  # a card with a strong lexical match needs at least this dense score
-LEXICAL_SHARE = 0.6  # ... and a BM25 score of at least this share of the best one
+LEXICAL_SHARE = 0.4  # ... and a BM25 score of at least this share of the best one
 RRF_K = 20
 PAGE_MARGIN = 0.03  # how much closer a programme page must be to win a topic question
 PAGE_MIN = 0.30  # ... and how close it must be at least
@@ -64,27 +65,31 @@ class Retriever:
         self.today = today
 
     def dense(
-        self, question: str, kind: str | None, k: int = 120, topic_only: bool = False
+        self, question: str, kind: str | None, k: int = 200, topic_only: bool = False
     ) -> dict[str, tuple[float, str]]:
         """Best cosine similarity and passage per card of ``kind`` (network, programme, or all).
 
         ``topic_only`` leaves out the partners passages (lists of places), which would
-        otherwise match any question that names a place.
+        otherwise match any question that names a place. One Chroma query per text serves
+        both kinds (cached for the last few texts).
         """
+        return self._dense_by_kind(question, k, topic_only).get(kind or "*", {})
+
+    @lru_cache(maxsize=64)  # noqa: B019 - the retriever lives as long as the process
+    def _dense_by_kind(
+        self, question: str, k: int, topic_only: bool
+    ) -> dict[str, dict[str, tuple[float, str]]]:
         vector = self.embeddings.embed_query_array(question).tolist()
-        clauses: list[dict] = [{"kind": kind}] if kind else []
-        if topic_only:
-            clauses.append({"part": {"$ne": "partners"}})
-        where = {"$and": clauses} if len(clauses) > 1 else (clauses[0] if clauses else None)
+        where = {"part": {"$ne": "partners"}} if topic_only else None
         results = self.store.similarity_search_by_vector_with_relevance_scores(
             vector, k=k, filter=where
         )
-        best: dict[str, tuple[float, str]] = {}
+        best: dict[str, dict[str, tuple[float, str]]] = {"*": {}}
         for doc, distance in results:
-            slug = doc.metadata["slug"]
-            score = 1.0 - float(distance)
-            if slug not in best or score > best[slug][0]:
-                best[slug] = (score, doc.page_content)
+            slug, score = doc.metadata["slug"], 1.0 - float(distance)
+            for group in (best["*"], best.setdefault(doc.metadata["kind"], {})):
+                if slug not in group or score > group[slug][0]:
+                    group[slug] = (score, doc.page_content)
         return best
 
     def retrieve(self, question: str) -> Retrieval:
@@ -165,24 +170,28 @@ class Retriever:
         return hits
 
     def _joining(self, query: Query, today: dt.date) -> list[Hit]:
-        hits = self._relevant(self._fused(query, list(self.corpus.pages), "programme"))
-
-        # Open and upcoming calls first: they are what "how can my city join?" is about.
-        def live(hit: Hit) -> bool:
-            card = hit.card
-            return isinstance(card, ProgrammePage) and card.call_status(today) in (
-                "open",
-                "upcoming",
-            )
-
-        hits.sort(key=lambda h: 0 if live(h) else 1)
-        return hits[:3]
+        """Programme pages, ranked by relevance adjusted for what is asked: a call about a
+        network type, eligibility when a country is named, the National URBACT Points only
+        when they are asked for, open and upcoming calls first."""
+        scored = self._fused(query, list(self.corpus.pages), "programme")
+        relevant = {h.card.slug for h in self._relevant(scored)}
+        ranked = []
+        for position, (card, dense, _, passage) in enumerate(scored):
+            assert isinstance(card, ProgrammePage)
+            boost = page_prior(card, query, today)
+            if card.slug in relevant or boost >= 2:
+                ranked.append((-boost, position, Hit(card, dense, passage, ("dense",))))
+        ranked.sort(key=lambda item: item[:2])
+        return [hit for negative_boost, _, hit in ranked if -negative_boost > -2][:3]
 
     def _topic(self, query: Query, today: dt.date) -> list[Hit]:
         cards: list[AnyCard] = [c for c in self.corpus.networks if matches_filters(c, query, today)]
         if not cards:
             return []
         scored = self._fused(query, cards, "network")
+        if query.filter_only:
+            # A question that is only filters ("ongoing networks in Poland"): list them all.
+            return [Hit(c, d, p, ("filter",)) for c, d, _, p in scored[:MAX_FILTER_LIST]]
         if not (query.status or query.type or query.programme or query.countries):
             # A question about the programme itself ("what is a Local Group?") is answered by
             # programme pages when one of them is clearly closer than any network card.
@@ -194,9 +203,6 @@ class Retriever:
         hits = self._relevant(scored)
         if hits:
             return hits[:MAX_LIST]
-        if query.filter_only:
-            # A question that is only filters ("ongoing networks in Poland"): list them all.
-            return [Hit(c, d, p, ("filter",)) for c, d, _, p in scored[:MAX_FILTER_LIST]]
         return []  # nothing in the corpus is about this
 
     def _baseline(self, question: str) -> list[Hit]:
@@ -216,6 +222,29 @@ class Retriever:
             return []
         cut = scores[0][1] * LEXICAL_SHARE
         return [Hit(self.cards[s], b, "", ("lexical",)) for s, b in scores[:MAX_LIST] if b >= cut]
+
+
+def page_prior(page: ProgrammePage, query: Query, today: dt.date) -> int:
+    """How much a programme page fits the kind of programme question (negative: off-topic)."""
+    boost = 0
+    if query.type and page.network_type == query.type:
+        boost += 2
+    if "call" in query.intents and page.kind == "call":
+        boost += 1
+        if page.call_status(today) in ("open", "upcoming"):
+            boost += 1
+    if page.kind == "eligibility":
+        # Who may take part, and what each country pays, is half of every joining question.
+        boost += 3 if query.countries else int(bool({"eligibility", "join"} & set(query.intents)))
+    if "join" in query.intents and page.kind == "how-to-join":
+        boost += 1
+    if (
+        page.kind == "national-point"
+        and "nup" not in query.intents
+        and not set(page.countries) & set(query.countries)
+    ):
+        boost -= 2  # a country's National URBACT Point only when asked for
+    return boost
 
 
 def _without_countries(query: Query) -> Query:

@@ -23,7 +23,7 @@ Kind = Literal["network", "city", "join", "topic", "out_of_scope"]
 JOIN_STRONG = (
     "apply", "applic", "applying", "call", "eligib", "deadline", "cofinanc", "co financ",
     "become a partner", "how can my city", "how can a city", "how do cities", "candidat",
-    "appel", "postul", "inscri", "bewerb", "aufruf", "ausschreib", "forderfah", "foerderfah",
+    " appel ", "appels", "postul", "inscri", "bewerb", "aufruf", "ausschreib", "forderfah", "foerderfah",
     "bando", "bandi", "ammissib", "solicit", "convocator", "elegib", "wniosek", "nabor",
     "zaprosz", "kwalifik", "concurso", "aanvra", "oproep", "subsidiab", "inschrijv",
     "finanzi", "financ", "funding", "fund", "dofinans", "wspolfinans", "kofinanz", "budget",
@@ -54,7 +54,7 @@ STATUS_STEMS: dict[str, tuple[str, ...]] = {
     "ongoing": (
         "ongoing", "current", "active", "running", "en cours", "actuel", "actifs", "actives",
         "laufend", "aktuell", "aktive", "derzeit", "in corso", "attivi", "attive", "attual",
-        "en curso", "activos", "activas", "vigente", "trwaj", "aktywn", "obecn", "biezac",
+        "en curso", "en marcha", "activos", "activas", "vigente", "trwaj", "aktywn", "obecn", "biezac",
         "em curso", "a decorrer", "atuais", "atual", "ativos", "ativas", "lopend", "actieve",
         "huidig",
     ),
@@ -69,6 +69,10 @@ STATUS_STEMS: dict[str, tuple[str, ...]] = {
         "proxim", "przyszl", "nadchodz", "toekomst", "komend",
     ),
 }  # fmt: skip
+AMBIGUOUS_ONGOING = ("active", "lopend", "actifs", "actives", "aktive", "attivi", "attive", "activos", "activas", "aktywn", "ativos", "ativas", "actieve", "current")  # fmt: skip
+# Programme concepts that describe networks rather than ask about joining: "transfer networks
+# on food", "networks that produced Integrated Action Plans on housing" are topic questions.
+SOFT_PROGRAMME_CONCEPTS = {"transfer-networks", "action-planning-networks", "innovation-transfer-networks", "action-networks", "implementation-networks", "thematic-networks-past", "integrated-action-plan", "good-practice", "urbact-local-group", "transfer-plan", "investment-plan", "urbact-method", "lead-partner"}  # fmt: skip
 TYPE_STEMS: dict[str, tuple[str, ...]] = {
     "innovation-transfer": ("innovation transfer", "itn", "itns", "uia transfer", "transfert d innovation", "trasferimento dell innovazione", "transferencia de innovacion"),
     "action-planning": ("action planning", "apn", "apns", "planification", "aktionsplanung", "pianificazione", "planificacion", "planowania", "planeamento", "actieplanning"),
@@ -128,6 +132,8 @@ class Query:
     """True when the question is only filters ("ongoing networks in Poland")."""
     content: tuple[str, ...] = ()
     """The question's topic words (folded), without stop words, filters and names."""
+    intents: tuple[str, ...] = ()
+    """For programme questions: ``call``, ``join``, ``eligibility``, ``nup`` (what is asked)."""
 
     def __hash__(self) -> int:
         return hash((self.text, self.kind))
@@ -223,16 +229,44 @@ def _thesaurus() -> tuple[dict[str, list[tuple[tuple[str, ...], Concept]]], dict
 def find_concepts(question_tokens: list[str]) -> list[Concept]:
     """Concepts whose terms occur in the question: each term word a prefix of consecutive words."""
     index, _ = _thesaurus()
-    found: dict[str, Concept] = {}
+    spans: list[tuple[int, int, Concept]] = []
     for i, token in enumerate(question_tokens):
         for words, concept in index.get(token[:3], ()):
-            if len(words) > len(question_tokens) - i:
+            end = _match_term(question_tokens, i, words)
+            if end is None:
                 continue
-            if all(question_tokens[i + j].startswith(w) for j, w in enumerate(words)):
-                if len(words) == 1 and len(words[0]) < 4 and question_tokens[i] != words[0]:
-                    continue  # short acronyms must match a whole word
-                found.setdefault(concept.id, concept)
+            if len(words) == 1 and len(words[0]) < 4 and question_tokens[i] != words[0]:
+                continue  # short acronyms must match a whole word
+            spans.append((i, end, concept))
+    # A concept found only inside a longer match of another one is dropped:
+    # "lavoro da remoto" is remote work, not jobs.
+    found: dict[str, Concept] = {}
+    for start, end, concept in spans:
+        inside = any(
+            s <= start and end <= e and (e - s) > (end - start) and c.id != concept.id
+            for s, e, c in spans
+        )
+        if not inside:
+            found.setdefault(concept.id, concept)
     return list(found.values())
+
+
+def _match_term(question_tokens: list[str], start: int, words: tuple[str, ...]) -> int | None:
+    """End of a match of ``words`` as prefixes of the question's words from ``start``; short
+    function words in between are skipped ("werken afstand" matches "werken op afstand")."""
+    pos = start
+    for j, word in enumerate(words):
+        if j:
+            while (
+                pos < len(question_tokens)
+                and len(question_tokens[pos]) <= 3
+                and not question_tokens[pos].startswith(word)
+            ):
+                pos += 1
+        if pos >= len(question_tokens) or not question_tokens[pos].startswith(word):
+            return None
+        pos += 1
+    return pos
 
 
 def _name_variants(name: str) -> list[str]:
@@ -355,16 +389,40 @@ def understand(question: str, ents: Entities) -> Query:
             countries.append(code)
             remaining = remaining.replace(f" {word} ", " ")
     status = next((s for s, stems in STATUS_STEMS.items() if _has_stem(folded, stems)), None)
+    clear = tuple(s for s in STATUS_STEMS["ongoing"] if s not in AMBIGUOUS_ONGOING)
+    if status == "ongoing" and not _has_stem(folded, clear):
+        # "active" alone is a topic ("active ageing"); next to "network" it is a status.
+        ambiguous, nets = "|".join(AMBIGUOUS_ONGOING), "|".join(NETWORK_WORDS)
+        near = rf"\b(?:{ambiguous})\w*\s+(?:\w+\s+)?(?:{nets})\b|\b(?:{nets})\s+(?:\w+\s+)?(?:{ambiguous})"
+        status = "ongoing" if re.search(near, folded_phrase) else None
     net_type = next((t for t, stems in TYPE_STEMS.items() if _has_stem(folded_phrase, stems)), None)
     programme = next(
         (p for p, pat in PROGRAMME_PATTERNS.items() if re.search(pat, folded_phrase)), None
     )
     concepts = find_concepts(remaining.split())
+    # A network type ("transfer networks") is a filter when the question has a topic, and a
+    # question about the programme when it has none ("what is a transfer network?").
+    topical = any(c.kind == "topic" for c in concepts) or bool(
+        status
+        or cities
+        or country_keys
+        or _has_stem(folded_phrase, ("which network", "what network"))
+    )
     strong_join = _has_stem(folded_phrase, JOIN_STRONG) or any(
-        c.kind == "programme" for c in concepts
+        c.kind == "programme" and not (topical and c.id in SOFT_PROGRAMME_CONCEPTS)
+        for c in concepts
     )
     participation = _has_stem(folded_phrase, PARTICIPATION_STEMS)
+    # With a city named, "has Munich joined a network?" asks about the city, not about joining.
+    city_join = _has_stem(folded_phrase, JOIN_STRONG) or any(
+        c.kind == "programme" and c.id not in SOFT_PROGRAMME_CONCEPTS | {"how-to-join"}
+        for c in concepts
+    )
     # Words that are neither stop words, nor filters, nor participation words: the topic.
+    for stems in (*STATUS_STEMS.values(), *TYPE_STEMS.values()):
+        for stem in stems:
+            if " " in stem:  # "en marcha", "in corso": phrases, not topic words
+                remaining = re.sub(rf" {re.escape(stem)}\w* ", " ", remaining)
     content = [
         w for w in remaining.split()
         if not is_stop_word(w) and not _has_stem(f" {w} ", PARTICIPATION_STEMS + JOIN_STRONG)
@@ -393,16 +451,16 @@ def understand(question: str, ents: Entities) -> Query:
         kind: Kind = "out_of_scope"
     elif networks:
         kind = "network"
-    elif cities and (participation or len(tokens(question)) <= 3) and not strong_join:
+    elif cities and (participation or len(tokens(question)) <= 3) and not city_join:
         kind = "city"
-    elif strong_join or _has_stem(folded_phrase, JOIN_WEAK):
-        kind = "join"
     elif membership and place_like:
         kind = "city"  # "is Tampere in a network?": a place the corpus does not know
+    elif strong_join or _has_stem(folded_phrase, JOIN_WEAK):
+        kind = "join"
     else:
         kind = "topic"
     unknown_names = tuple(w.capitalize() for w in unknown) if kind == "city" and not cities else ()
-    english = [term for c in concepts for term in c.english[:4]]
+    english = [term for c in concepts for term in c.english[:6]]
     return Query(
         text=question,
         kind=kind,
@@ -418,6 +476,7 @@ def understand(question: str, ents: Entities) -> Query:
         expansion=", ".join(dict.fromkeys(english)),
         filter_only=bool(status or net_type or programme or countries) and not content,
         content=tuple(content),
+        intents=_intents(folded_phrase, concepts),
     )
 
 
@@ -426,6 +485,24 @@ FOLLOW_UP = re.compile(
     r"a co z|e quanto|en|ook)\b",
     re.IGNORECASE,
 )
+
+
+def _intents(folded_phrase: str, concepts: list[Concept]) -> tuple[str, ...]:
+    ids = {c.id for c in concepts}
+    intents = []
+    if "call-for-proposals" in ids or _has_stem(folded_phrase, CALL_STEMS):
+        intents.append("call")
+    if "how-to-join" in ids or _has_stem(folded_phrase, JOIN_WEAK):
+        intents.append("join")
+    if ids & {"eligibility", "co-financing-budget"} or _has_stem(folded_phrase, ELIGIBILITY_STEMS):
+        intents.append("eligibility")
+    if ids & {"national-urbact-point", "secretariat-contact"}:
+        intents.append("nup")
+    return tuple(intents)
+
+
+CALL_STEMS = ("call", "deadline", "appel", "aufruf", "ausschreib", "bando", "bandi", "convocator", "nabor", "oproep", "concurso", "candidatur", "when", "quand", "wann", "quando", "cuando", "kiedy", "wanneer")  # fmt: skip
+ELIGIBILITY_STEMS = ("eligib", "can a", "may a", "who can", "ammissib", "elegib", "kwalifik", "subsidiab", "forderfah", "peut", "kann ", "puo", "puede", "pode", "czy", "mag een")  # fmt: skip
 
 
 def standalone_question(question: str, previous: str | None, ents: Entities) -> str:
