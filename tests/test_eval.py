@@ -1,0 +1,65 @@
+"""Retrieval quality as a regression test: a third of the question set, thresholds that can fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from urbact_assistant import evaluation
+from urbact_assistant.retrieval import Retriever
+
+QUESTIONS = Path(__file__).parent / "eval" / "questions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def results(assistant):
+    questions = evaluation.load_questions(QUESTIONS)[::3]
+    base = assistant.retriever
+    out = {}
+    for mode in ("hybrid", "bm25", "dense"):
+        retriever = (
+            base
+            if mode == "hybrid"
+            else Retriever(base.corpus, base.store, base.embeddings, base.today, mode=mode)
+        )
+        outcomes = evaluation.run(
+            questions, lambda q, r=retriever: [h.card.slug for h in r.retrieve(q).hits]
+        )
+        out[mode] = evaluation.score(outcomes)
+    return out
+
+
+def test_hybrid_retrieval_meets_the_bar(results):
+    hybrid = results["hybrid"]
+    assert hybrid.questions >= 90
+    assert hybrid.recall_at_5 >= 0.93
+    assert hybrid.mrr >= 0.93
+    assert hybrid.hit_at_1 >= 0.92
+    assert hybrid.no_answer_precision >= 0.85
+    assert hybrid.no_answer_recall >= 0.7
+
+
+def test_hybrid_beats_both_baselines(results):
+    for baseline in ("bm25", "dense"):
+        assert results["hybrid"].recall_at_5 > results[baseline].recall_at_5 + 0.2
+        assert results["hybrid"].mrr > results[baseline].mrr + 0.2
+
+
+def test_main_languages_stay_close_to_english(results):
+    by_lang = results["hybrid"].by_lang
+    for lang in ("fr", "de", "it", "es", "pl", "pt", "nl"):
+        assert by_lang[lang]["mrr"] >= by_lang["en"]["mrr"] - 0.15, lang
+
+
+def test_metrics_are_computed_as_defined():
+    q = evaluation.Question("x", "en", "topic", "q", ("a", "b"))
+    none = evaluation.Question("y", "en", "out_of_scope", "q", ())
+    outcomes = [
+        evaluation.Outcome(q, ["c", "a", "b"], 0.01),
+        evaluation.Outcome(none, [], 0.02),
+        evaluation.Outcome(none, ["a"], 0.03),
+    ]
+    s = evaluation.score(outcomes)
+    assert (s.hit_at_1, s.recall_at_5, s.mrr) == (0.0, 1.0, 0.5)
+    assert (s.no_answer_precision, s.no_answer_recall) == (1.0, 0.5)
