@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 # Cosine similarities of USE multilingual v3 between a question and a passage: relevant
 # passages score about 0.3-0.6, unrelated ones below 0.2.
 MIN_SCORE = 0.22
+STRONG_SCORE = 0.33  # the bar without lexical or thesaurus evidence
+LEXICAL_EVIDENCE = 2.0  # a BM25 score that shows the question's own words are in a card
 RELATIVE = 0.66  # list questions keep cards scoring at least this share of the best one
 WEAK_SCORE = 0.15  # a card with a strong lexical match needs at least this dense score
 LEXICAL_SHARE = 0.4  # ... and a BM25 score of at least this share of the best one
@@ -153,12 +155,16 @@ class Retriever:
         ]
 
     @staticmethod
-    def _relevant(scored: list[tuple[AnyCard, float, float, str]]) -> list[Hit]:
+    def _relevant(
+        scored: list[tuple[AnyCard, float, float, str]], min_score: float = MIN_SCORE
+    ) -> list[Hit]:
         """The cards that pass the relevance thresholds, in fused order."""
         if not scored:
             return []
         best_dense = max(d for _, d, _, _ in scored)
         best_lexical = max(b for _, _, b, _ in scored)
+        if best_dense < min_score:
+            return []
         dense_cut = max(MIN_SCORE, best_dense * RELATIVE)
         hits = []
         for card, d, b, passage in scored:
@@ -200,10 +206,12 @@ class Retriever:
             best_network = max((d for _, d, _, _ in scored), default=0.0)
             if best_page >= PAGE_MIN and best_page >= best_network + PAGE_MARGIN:
                 return self._joining(query, today)
-        hits = self._relevant(scored)
-        if hits:
-            return hits[:MAX_LIST]
-        return []  # nothing in the corpus is about this
+        # Without a recognised topic or a real word match, only a strong semantic match counts:
+        # "who won the World Cup?" is near some card, but not about any.
+        evidence = (
+            bool(query.concepts) or max((b for _, _, b, _ in scored), default=0) >= LEXICAL_EVIDENCE
+        )
+        return self._relevant(scored, MIN_SCORE if evidence else STRONG_SCORE)[:MAX_LIST]
 
     def _baseline(self, question: str) -> list[Hit]:
         """One ranking method alone over every card, for the evaluation's comparisons."""
