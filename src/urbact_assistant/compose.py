@@ -69,20 +69,39 @@ def network_detail(card: NetworkCard, today: dt.date, marker: str) -> str:
     return "\n".join(lines)
 
 
-def page_paragraph(card: ProgrammePage, today: dt.date, marker: str) -> str:
-    """A programme page in brief, with a call's dates and state as of today."""
+def page_paragraph(
+    card: ProgrammePage, today: dt.date, marker: str, terms: frozenset[str] = frozenset()
+) -> str:
+    """A programme page in brief, with a call's dates and state as of today: its opening
+    sentence and the sentences that share most words with the question (``terms``)."""
     head = card.title
     if card.kind == "call" and (card.opens or card.closes):
         dates = " – ".join(d.human() for d in (card.opens, card.closes) if d)
         state = CALL_WORDS[card.call_status(today)]
         head += f" ({dates}{'; ' + state if state else ''})"
-    summary = " ".join(_sentences(card.body)[:3])
-    return f"{head}: {summary} {marker}"
+    return f"{head}: {' '.join(best_sentences(card.body, terms))} {marker}"
+
+
+def best_sentences(body: str, terms: frozenset[str], count: int = 3) -> list[str]:
+    """The first sentence, then the ones richest in ``terms`` (stemmed), in text order."""
+    from .lexical import analyse
+
+    sentences = [s for s in _sentences(body) if len(s.split()) >= 5]  # no headings
+    if len(sentences) <= count:
+        return sentences
+    overlap = [len(terms & set(analyse(s))) for s in sentences]
+    ranked = sorted(range(1, len(sentences)), key=lambda i: (-overlap[i], i))
+    chosen = {0} | {i for i in ranked[: count - 1] if overlap[i] > 0}
+    if len(chosen) < count:  # nothing matched: keep reading from the start
+        chosen |= set(range(count))
+    return [sentences[i] for i in sorted(chosen)[:count]]
 
 
 def plain(text: str) -> str:
     """Markdown emphasis and list markers removed: answers are plain text."""
+    text = re.sub(r"(?m)^\s*(?:#+\s.*|\*\*[^*\n]+\*\*[.:]?)\s*$", "", text)  # headings
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?!\w)", r"\1", text)
     text = re.sub(r"(?m)^\s*(?:[-*]|\d+\.)\s+", "", text)
     return re.sub(r"\[([^\]]+)\]\((https?://[^)]+)\)", r"\1", text)
 
@@ -109,13 +128,22 @@ def compose(retrieval: Retrieval) -> Answer:
         body = _city_answer(retrieval, cites)
     elif query.kind == "join" or all(isinstance(h.card, ProgrammePage) for h in hits):
         body = "\n\n".join(
-            page_paragraph(h.card, today, cites.cite(h.card))
+            page_paragraph(h.card, today, cites.cite(h.card), _question_terms(retrieval))
             for h in hits
             if isinstance(h.card, ProgrammePage)
         )
     else:
         body = _topic_answer(retrieval, hits, cites)
     return Answer(question=query.text, text=body, citations=cites.items)
+
+
+def _question_terms(retrieval: Retrieval) -> frozenset[str]:
+    """Stemmed words of the question, its thesaurus expansion and the countries it names."""
+    from .lexical import analyse
+
+    q = retrieval.query
+    countries = " ".join(country_name(c) for c in q.countries)
+    return frozenset(analyse(f"{q.text} {q.expansion} {countries}"))
 
 
 def _topic_answer(retrieval: Retrieval, hits: list[Hit], cites: Citations) -> str:
