@@ -140,3 +140,15 @@ def test_chat_session(index_dir):
     result = run(index_dir, ["chat"], input="who leads GenProcure?\nexit\n")
     assert result.exit_code == 0
     assert "Vila Nova de Famalicão" in result.output
+
+
+def test_follow_up_keeps_the_topic(assistant):
+    first = assistant.ask("which networks work on the circular economy?")
+    follow = assistant.ask("and which of them are in Spain?", [(first.standalone, first.text)])
+    cards = assistant.services.corpus.by_slug()
+    assert follow.citations
+    assert {c.slug for c in follow.citations} <= {c.slug for c in first.citations}
+    assert all("ES" in cards[c.slug].countries for c in follow.citations)
+    # A new question stands on its own.
+    other = assistant.ask("who leads GenProcure?", [(first.standalone, first.text)])
+    assert [c.slug for c in other.citations] == ["genprocure"]
