@@ -143,3 +143,26 @@ def test_the_shipped_corpus_is_clean():
     assert result.exit_code == 0, result.output
     corpus, _ = check_corpus(CORPUS, TODAY)
     assert {"remote-it", "genprocure", "schoolhoods"} <= {c.slug for c in corpus.networks}
+
+
+CALL = """\
+---
+title: Call for Test Networks 2026
+slug: call-test-networks-2026
+kind: call
+opens: 2026-03-17
+closes: 2026-06-17
+sources:
+  - https://urbact.eu/get-involved
+checked: 2026-11-27
+---
+The call is open until 17 June 2026 for cities of all sizes.
+"""
+
+
+def test_a_closed_call_must_not_read_as_open():
+    path = "corpus/programme/call-test-networks-2026.md"
+    _, problems = messages(CALL, path)
+    assert any("closed on 2026-06-17" in m and "open until" in m for _, m in problems)
+    _, problems = messages(CALL, path, today=dt.date(2026, 4, 1))
+    assert problems == []

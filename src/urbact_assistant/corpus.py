@@ -37,6 +37,12 @@ ONGOING_WORDING = re.compile(
     re.IGNORECASE,
 )
 
+# ... and wording that presents a call as open, wrong once it has closed.
+OPEN_WORDING = re.compile(
+    r"\b(?:is|are)\s+(?:now\s+|currently\s+|still\s+)?open\b|\bopen until\b|\bcurrently open\b",
+    re.IGNORECASE,
+)
+
 _COMMON = {"slug", "sources", "checked", "aliases"}
 NETWORK_FIELDS = _COMMON | {
     "name", "type", "programme", "start", "end", "lead_partner", "partners", "themes",
@@ -242,7 +248,7 @@ def parse_card(
     if is_network:
         card: AnyCard | None = _network(check, body, path, today)
     else:
-        card = _page(check, body, path)
+        card = _page(check, body, path, today)
     return (card if not check.problems else None), check.problems
 
 
@@ -297,7 +303,7 @@ def _network(check: _Checker, body: str, path: str, today: dt.date | None) -> Ne
     return card
 
 
-def _page(check: _Checker, body: str, path: str) -> ProgrammePage | None:
+def _page(check: _Checker, body: str, path: str, today: dt.date | None) -> ProgrammePage | None:
     check.fields(PAGE_FIELDS, PAGE_REQUIRED)
     common = check.common(body, PurePath(path).name)
     kind = check.one_of("kind", PAGE_KINDS)
@@ -312,7 +318,7 @@ def _page(check: _Checker, body: str, path: str) -> ProgrammePage | None:
     countries = check.strings("countries")
     for i, code in enumerate(countries):
         check.country(f"countries.{i}", code)
-    return ProgrammePage(
+    page = ProgrammePage(
         title=check.text("title"),
         kind=kind,
         opens=opens,
@@ -321,6 +327,16 @@ def _page(check: _Checker, body: str, path: str) -> ProgrammePage | None:
         countries=countries,
         **common,
     )
+    if today and page.call_status(today) == "closed" and (m := OPEN_WORDING.search(body)):
+        check.problems.append(
+            Problem(
+                path,
+                1,
+                f"the call closed on {closes.iso() if closes else '?'} "
+                f"but its text says '{m.group(0)}'",
+            )  # fmt: skip
+        )
+    return page
 
 
 def corpus_files(root: Path) -> list[Path]:
