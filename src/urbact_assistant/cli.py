@@ -277,6 +277,16 @@ def evaluate(path: str, lang: tuple[str, ...], every: int, as_json: bool) -> Non
     click.echo(evaluation.to_json(results) if as_json else evaluation.format_table(results))
 
 
+@cli.command()
+def bot() -> None:
+    """Run the Telegram bot (TELEGRAM_BOT_TOKEN; polling, or webhook with URBACT_WEBHOOK_URL)."""
+    with user_errors():
+        from .telegram_bot import BotSettings, run_bot
+
+        bot_settings = BotSettings.from_env(environment())
+        run_bot(load_settings(), bot_settings)
+
+
 def main() -> None:
     cli(prog_name="urbact-assistant")
 

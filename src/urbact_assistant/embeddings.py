@@ -181,6 +181,7 @@ class USEEmbeddings(ModelEmbeddings):
         self._cache_dir = cache_dir
         self._model = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
         self._query_cache_size = query_cache_size
 
     def _encoder(self):  # noqa: ANN202 - third-party type
@@ -199,14 +200,16 @@ class USEEmbeddings(ModelEmbeddings):
         return np.asarray(vectors, dtype=np.float32).tolist()
 
     def embed_query_array(self, text: str) -> np.ndarray:
-        cached = self._queries.get(text)
-        if cached is not None:
-            self._queries.move_to_end(text)
-            return cached
+        with self._lock:  # the bot asks from several worker threads
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached
         vector = np.asarray(self._encoder().encode([text])[0], dtype=np.float32)
-        self._queries[text] = vector
-        if len(self._queries) > self._query_cache_size:
-            self._queries.popitem(last=False)
+        with self._lock:
+            self._queries[text] = vector
+            if len(self._queries) > self._query_cache_size:
+                self._queries.popitem(last=False)
         return vector
 
     def embed_query(self, text: str) -> list[float]:

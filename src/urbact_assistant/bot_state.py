@@ -1,0 +1,227 @@
+"""The bot's state in one SQLite file (WAL, synchronous writes): survives a crash or restart.
+
+What is stored, and nothing else: each chat's language; the last ``HISTORY`` (standalone
+question, answer) pairs per chat, for follow-up questions; 👍/👎 feedback per answer; user
+preferences; the ids of processed updates (so a redelivered update is answered once).
+``forget(user_id)`` deletes everything about a user at once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+HISTORY = 4
+FILENAME = "bot.sqlite"
+UPDATE_TTL = 7 * 24 * 3600  # processed update ids are kept a week; Telegram keeps updates 24 h
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chats (
+    chat_id INTEGER PRIMARY KEY,
+    user_id INTEGER,
+    language TEXT NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS turns (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS turns_chat ON turns (chat_id, id);
+CREATE INDEX IF NOT EXISTS turns_user ON turns (user_id);
+CREATE TABLE IF NOT EXISTS feedback (
+    answer_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    chat_id INTEGER NOT NULL,
+    up INTEGER NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (answer_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS feedback_user ON feedback (user_id);
+CREATE TABLE IF NOT EXISTS preferences (
+    user_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
+CREATE TABLE IF NOT EXISTS updates (
+    update_id INTEGER PRIMARY KEY,
+    user_id INTEGER,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS updates_user ON updates (user_id);
+"""
+
+
+class BotState:
+    """Thread-safe access to the bot's SQLite file. Every write is its own transaction."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, data_dir: Path) -> BotState:
+        """The state file under the data directory (``URBACT_DATA_DIR``)."""
+        return cls(Path(data_dir) / FILENAME)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._db.execute(sql, params)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return cursor
+
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # languages
+
+    def language(self, chat_id: int) -> str | None:
+        rows = self._read("SELECT language FROM chats WHERE chat_id = ?", (chat_id,))
+        return rows[0][0] if rows else None
+
+    def set_language(self, chat_id: int, language: str, user_id: int | None = None) -> None:
+        self._write(
+            "INSERT INTO chats (chat_id, user_id, language, updated) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language, "
+            "user_id = excluded.user_id, updated = excluded.updated",
+            (chat_id, user_id, language, time.time()),
+        )
+
+    # history
+
+    def history(self, chat_id: int, limit: int = HISTORY) -> list[tuple[str, str]]:
+        """The last ``limit`` (standalone question, answer) pairs of the chat, oldest first."""
+        rows = self._read(
+            "SELECT question, answer FROM turns WHERE chat_id = ? ORDER BY id DESC LIMIT ?",
+            (chat_id, limit),
+        )
+        return [(q, a) for q, a in reversed(rows)]
+
+    def add_turn(self, chat_id: int, user_id: int, question: str, answer: str) -> int:
+        """Record a question and its answer; keep the last ``HISTORY`` per chat; the answer id."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._db.execute(
+                    "INSERT INTO turns (chat_id, user_id, question, answer, created) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (chat_id, user_id, question, answer, time.time()),
+                )
+                answer_id = int(cursor.lastrowid or 0)
+                self._db.execute(
+                    "DELETE FROM turns WHERE chat_id = ? AND id NOT IN "
+                    "(SELECT id FROM turns WHERE chat_id = ? ORDER BY id DESC LIMIT ?)",
+                    (chat_id, chat_id, HISTORY),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return answer_id
+
+    # feedback
+
+    def add_feedback(self, answer_id: int, user_id: int, chat_id: int, up: bool) -> None:
+        """Record (or change) a user's 👍/👎 on an answer."""
+        self._write(
+            "INSERT INTO feedback (answer_id, user_id, chat_id, up, created) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (answer_id, user_id) DO UPDATE SET up = excluded.up, "
+            "created = excluded.created",
+            (answer_id, user_id, chat_id, int(up), time.time()),
+        )
+
+    def feedback(self, answer_id: int) -> tuple[int, int]:
+        """(👍, 👎) counts of an answer."""
+        rows = self._read(
+            "SELECT COALESCE(SUM(up), 0), COALESCE(SUM(1 - up), 0) FROM feedback "
+            "WHERE answer_id = ?",
+            (answer_id,),
+        )
+        return int(rows[0][0]), int(rows[0][1])
+
+    # preferences
+
+    def preference(self, user_id: int, key: str, default: str | None = None) -> str | None:
+        rows = self._read(
+            "SELECT value FROM preferences WHERE user_id = ? AND key = ?", (user_id, key)
+        )
+        return rows[0][0] if rows else default
+
+    def set_preference(self, user_id: int, key: str, value: str) -> None:
+        self._write(
+            "INSERT INTO preferences (user_id, key, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
+            (user_id, key, value),
+        )
+
+    # updates
+
+    def first_time(self, update_id: int, user_id: int | None = None) -> bool:
+        """Record an update id; False when it was already processed (a redelivery)."""
+        cursor = self._write(
+            "INSERT OR IGNORE INTO updates (update_id, user_id, created) VALUES (?, ?, ?)",
+            (update_id, user_id, time.time()),
+        )
+        return cursor.rowcount == 1
+
+    def prune(self, now: float | None = None) -> None:
+        """Drop processed update ids older than ``UPDATE_TTL``."""
+        cutoff = (now if now is not None else time.time()) - UPDATE_TTL
+        self._write("DELETE FROM updates WHERE created < ?", (cutoff,))
+
+    # privacy
+
+    def forget(self, user_id: int) -> None:
+        """Delete everything stored about a user, in one transaction."""
+        statements = [
+            ("DELETE FROM feedback WHERE user_id = ? OR answer_id IN "
+             "(SELECT id FROM turns WHERE user_id = ?)", (user_id, user_id)),
+            ("DELETE FROM turns WHERE user_id = ? OR chat_id = ?", (user_id, user_id)),
+            ("DELETE FROM chats WHERE chat_id = ? OR user_id = ?", (user_id, user_id)),
+            ("DELETE FROM preferences WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM updates WHERE user_id = ?", (user_id,)),
+        ]  # fmt: skip
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    self._db.execute(sql, params)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def count_about(self, user_id: int) -> int:
+        """How many rows mention the user (0 after ``forget``); for tests and audits."""
+        queries = [
+            ("SELECT COUNT(*) FROM turns WHERE user_id = ? OR chat_id = ?", (user_id, user_id)),
+            ("SELECT COUNT(*) FROM feedback WHERE user_id = ?", (user_id,)),
+            ("SELECT COUNT(*) FROM chats WHERE chat_id = ? OR user_id = ?", (user_id, user_id)),
+            ("SELECT COUNT(*) FROM preferences WHERE user_id = ?", (user_id,)),
+            ("SELECT COUNT(*) FROM updates WHERE user_id = ?", (user_id,)),
+        ]
+        return sum(self._read(sql, params)[0][0] for sql, params in queries)

@@ -1,0 +1,438 @@
+"""The real bot, polling a fake Bot API server on loopback; the tests play users.
+
+The server rejects whatever Telegram would reject (HTML, lengths, callback data), so every
+test ends by checking that no request of the bot was refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+
+import pytest
+
+from urbact_assistant.models import Answer, Citation
+
+from .fake_bot_api import (
+    BOT_USERNAME,
+    ApiError,
+    FakeBotApi,
+    RunningBot,
+    buttons,
+    callback_update,
+    inline_update,
+    mention_entity,
+    message_update,
+    parse_html,
+    until,
+)
+
+REMOTE = "which networks tackle remote work?"
+
+
+@pytest.fixture
+def api():
+    server = FakeBotApi().start()
+    yield server
+    server.stop()
+    assert [(c.method, c.error) for c in server.errors] == []
+
+
+@pytest.fixture
+async def bot(api, assistant, tmp_path):
+    async with RunningBot(api, assistant, tmp_path) as running:
+        yield running
+
+
+def data_of(message, prefix):
+    return [
+        b["callback_data"]
+        for b in buttons(message)
+        if b.get("callback_data", "").startswith(prefix)
+    ]
+
+
+async def test_question_gets_cited_html_answer_with_card_buttons(bot, api):
+    [answer] = await bot.say(message_update(101, REMOTE), 101)
+    call = api.calls_of("sendMessage", 101)[0]
+    assert call.params["parse_mode"] == "HTML"
+    assert call.params["link_preview_options"] == {"is_disabled": True}
+    typing = api.calls_of("sendChatAction", 101)
+    assert typing and typing[0].params["action"] == "typing" and typing[0].at <= call.at
+    text = parse_html(answer["text"])
+    assert "Remote-IT" in text and "[1]" in text
+    assert '<a href="https://urbact.eu/' in answer["text"]
+    assert "c:remote-it" in data_of(answer, "c:")
+    assert [b["text"] for b in buttons(answer)][-2:] == ["👍", "👎"]
+
+    # pressing the card button shows the card, with "similar networks" buttons
+    [card] = await bot.say(callback_update(answer, "c:remote-it", 101), 101)
+    assert card["text"].startswith("<b>Remote-IT</b>")
+    card_text = parse_html(card["text"])
+    assert "Jun 2023 – Dec 2025, ended" in card_text  # status as of the test's today
+    assert "Lead partner: Dubrovnik Development Agency DURA (HR)" in card_text
+    assert "Tartu (EE)" in card_text
+    similar = data_of(card, "c:")
+    assert similar and "c:remote-it" not in similar
+    assert any(b.get("url", "").startswith("https://urbact.eu") for b in buttons(card))
+    assert api.calls_of("answerCallbackQuery")
+
+
+async def test_follow_up_keeps_context(bot, api):
+    await bot.say(message_update(102, REMOTE), 102)
+    [follow_up] = await bot.say(message_update(102, "and which of them are in Spain?"), 102)
+    text = parse_html(follow_up["text"])
+    assert "Spain" in text and "Remote-IT" in text
+    question, _ = bot.store.history(102)[-1]
+    assert "remote work" in question  # the standalone question, not the raw follow-up
+
+
+async def test_feedback_is_recorded(bot, api):
+    [answer] = await bot.say(message_update(103, REMOTE), 103)
+    up = data_of(answer, "f:")[0]
+    api.enqueue(callback_update(answer, up, 103))
+    toast = await until(
+        lambda: [c for c in api.calls_of("answerCallbackQuery") if c.params.get("text")]
+    )
+    assert "Thanks" in toast[0].params["text"]
+    assert bot.store.feedback(int(up.split(":")[1])) == (1, 0)
+
+
+async def test_inline_query_returns_shareable_cards(bot, api):
+    api.enqueue(inline_update("remote work", 104))
+    api.enqueue(inline_update("", 104))
+    calls = await until(
+        lambda: len(api.calls_of("answerInlineQuery")) == 2 and api.calls_of("answerInlineQuery")
+    )
+    found = {c.params["inline_query_id"]: c.params["results"] for c in calls}
+    topical, browse = found.values()
+    assert topical[0]["id"] == "remote-it"
+    assert topical[0]["input_message_content"]["parse_mode"] == "HTML"
+    assert 0 < len(browse) <= 50
+    link = buttons(topical[0])[0]["url"]
+    assert link == f"https://t.me/{BOT_USERNAME}?start=card_remote-it"
+
+
+async def test_deep_link_opens_a_card(bot, api):
+    [card] = await bot.say(message_update(105, "/start card_genprocure"), 105)
+    assert card["text"].startswith("<b>GenProcure</b>")
+
+
+async def test_group_answers_only_commands_mentions_and_replies(bot, api):
+    group = -200
+    await_help = message_update(group, "/help", user_id=7)
+    # not addressed to the bot: ignored (the /help after it proves it was processed first)
+    api.enqueue(message_update(group, REMOTE, user_id=7))
+    api.enqueue(message_update(group, None, user_id=7, extra={"sticker": _sticker()}))
+    [help_] = await bot.say(await_help, group)
+    assert "/networks" in help_["text"]
+    assert len(api.messages(group)) == 1
+
+    text = f"@{BOT_USERNAME} who leads GenProcure?"
+    asked = message_update(group, text, user_id=7, entities=[mention_entity(text)])
+    [answer] = await bot.say(asked, group)
+    assert "Vila Nova de Famalicão" in parse_html(answer["text"])
+    reply_to = api.calls_of("sendMessage", group)[-1].params["reply_parameters"]
+    assert reply_to["message_id"] == asked["message"]["message_id"]
+
+    replied = message_update(group, "and what are its themes?", user_id=8, reply_to=answer)
+    [again] = await bot.say(replied, group)
+    assert "GenProcure" in parse_html(again["text"])
+
+    [card] = await bot.say(
+        message_update(group, f"/network@{BOT_USERNAME} Remote-IT", user_id=7), group
+    )
+    assert card["text"].startswith("<b>Remote-IT</b>")
+    api.enqueue(message_update(group, "/help@another_bot", user_id=7))
+    await bot.say(message_update(group, "/about", user_id=7), group)
+    assert len(api.messages(group)) == 5  # help, answer, answer, card, about: nothing else
+
+
+async def test_non_text_gets_a_hint(bot, api):
+    [hint] = await bot.say(message_update(106, None, extra={"sticker": _sticker()}), 106)
+    assert "only read text" in hint["text"]
+    [hint] = await bot.say(message_update(106, None, language="fr", extra={"voice": _voice()}), 106)
+    assert "Je ne lis que le texte" in hint["text"]
+
+
+async def test_over_long_question_gets_a_clear_message(bot, api):
+    [reply] = await bot.say(message_update(107, "remote work " * 200), 107)
+    assert "too long (2399 characters; at most 1000)" in reply["text"]
+
+
+async def test_duplicate_update_is_answered_once(bot, api):
+    update = message_update(108, REMOTE)
+    api.enqueue(update)
+    api.enqueue(dict(update))  # the same update_id again
+    [answer, help_] = await bot.say(message_update(108, "/help"), 108, count=2)
+    assert "Remote-IT" in answer["text"] and "/networks" in help_["text"]
+    await asyncio.sleep(0.2)
+    assert len(api.messages(108)) == 2  # one answer, then the help
+
+
+async def test_edited_message_is_not_answered_twice(bot, api):
+    original = message_update(109, REMOTE)
+    await bot.say(original, 109)
+    edited = message_update(
+        109, "which networks tackle hybrid work?", edited=True,
+        message_id=original["message"]["message_id"],
+    )  # fmt: skip
+    api.enqueue(edited)
+    [help_] = await bot.say(message_update(109, "/help"), 109)
+    assert "/networks" in help_["text"]  # the edit was processed first, without an answer
+    assert len(api.messages(109)) == 2
+
+
+async def test_forget_deletes_everything_about_the_user(bot, api):
+    [answer] = await bot.say(message_update(110, REMOTE), 110)
+    await bot.say(callback_update(answer, data_of(answer, "f:")[0], 110), 110, count=0)
+    await until(lambda: bot.store.feedback(int(data_of(answer, "f:")[0].split(":")[1])) == (1, 0))
+    assert bot.store.count_about(110) > 0
+    [done] = await bot.say(message_update(110, "/forget"), 110)
+    assert "deleted" in done["text"]
+    assert bot.store.count_about(110) == 0
+    assert bot.store.history(110) == []
+
+
+async def test_twenty_chats_at_once_are_all_answered(bot, api):
+    chats = range(2001, 2021)
+    topics = ["remote work", "school streets", "food", "culture", "housing"]
+    started = time.monotonic()
+    for i, chat in enumerate(chats):
+        api.enqueue(message_update(chat, f"which networks work on {topics[i % 5]}?"))
+    await until(lambda: all(api.calls_of("sendMessage", c) for c in chats), timeout=15)
+    elapsed = {c: api.calls_of("sendMessage", c)[0].at - started for c in chats}
+    print("seconds to each answer:", sorted(round(t, 2) for t in elapsed.values()))
+    assert max(elapsed.values()) < 10, elapsed  # loose: ~2 s on 2 cores once warm
+    for chat in chats:
+        assert "[1]" in api.messages(chat)[0]["text"]
+
+
+async def test_commands_are_registered_in_six_languages(bot, api):
+    assert set(api.commands) == {"", "fr", "de", "it", "es", "pl"}
+    assert [c["command"] for c in api.commands["pl"]] == [
+        "start", "help", "networks", "network", "city", "join", "forget", "about",
+    ]  # fmt: skip
+    assert api.commands["de"][0]["description"] == "Was dieser Bot macht"
+
+
+async def test_start_help_about_join_city(bot, api):
+    [start] = await bot.say(message_update(111, "/start", language="it"), 111)
+    assert "Assistente URBACT" in start["text"] and "IA" in start["text"]
+    [about] = await bot.say(message_update(111, "/about"), 111)
+    assert "Privacy" in about["text"] and "/forget" in about["text"]
+    [join] = await bot.say(message_update(111, "/join"), 111)
+    assert "Call for" in parse_html(join["text"])
+    assert any(b.get("callback_data") == "c:how-to-join" for b in buttons(join))
+    [city] = await bot.say(message_update(111, "/city Tartu"), 111)
+    assert "Tartu takes part in" in parse_html(city["text"])
+    [usage] = await bot.say(message_update(111, "/network"), 111)
+    assert "Usage" in usage["text"]
+    [missing] = await bot.say(message_update(111, "/network <Nowhere & Co>"), 111)
+    assert "&lt;Nowhere &amp; Co&gt;" in missing["text"]
+    [unknown] = await bot.say(message_update(111, "/frobnicate"), 111)
+    assert "/help" in unknown["text"]
+
+
+async def test_browse_networks_with_pages_and_filters(bot, api):
+    [page] = await bot.say(message_update(112, "/networks"), 112)
+    assert parse_html(page["text"]).startswith("Networks (")
+    forward = [d for b in buttons(page) if b["text"] == "▶" for d in [b["callback_data"]]]
+    api.enqueue(callback_update(page, forward[0], 112))
+    await until(lambda: api.calls_of("editMessageText", 112))
+    page = api.messages(112)[0]
+    assert "2/" in parse_html(page["text"])
+    ongoing = next(b["callback_data"] for b in buttons(page) if b["text"] == "ongoing")
+    api.enqueue(callback_update(page, ongoing, 112))
+    await until(lambda: len(api.calls_of("editMessageText", 112)) == 2)
+    assert "ongoing" in parse_html(api.messages(112)[0]["text"]).splitlines()[0]
+
+    [filtered] = await bot.say(message_update(112, "/networks ongoing PL"), 112)
+    heading = parse_html(filtered["text"]).splitlines()[0]
+    assert "Poland" in heading and "ongoing" in heading
+    [topic] = await bot.say(message_update(112, "/networks remote work"), 112)
+    assert "Remote-IT" in parse_html(topic["text"])
+
+
+async def test_expired_button_gets_a_toast(bot, api):
+    [answer] = await bot.say(message_update(113, "/help"), 113)
+    api.enqueue(callback_update(answer, "c:no-such-network", 113))
+    api.enqueue(callback_update(answer, "zz:garbage", 113))
+    toasts = await until(
+        lambda: (
+            len(api.calls_of("answerCallbackQuery")) == 2 and api.calls_of("answerCallbackQuery")
+        )
+    )
+    assert all("expired" in c.params["text"] for c in toasts)
+
+
+async def test_per_user_rate_limit(api, assistant, tmp_path):
+    env = {"URBACT_BOT_QUESTIONS_PER_MINUTE": "2"}
+    async with RunningBot(api, assistant, tmp_path, env) as bot:
+        for _ in range(2):
+            await bot.say(message_update(114, REMOTE), 114)
+        [reply] = await bot.say(message_update(114, REMOTE), 114)
+        assert "wait" in reply["text"] and "seconds" in reply["text"]
+
+
+async def test_telegram_429_is_retried(bot, api):
+    api.fail_next("sendMessage", ApiError("Too Many Requests: retry after 1", 429))
+    [answer] = await bot.say(message_update(115, "/help"), 115, timeout=15)
+    assert "/networks" in answer["text"]
+
+
+async def test_redelivered_update_after_restart_is_not_answered_again(api, assistant, tmp_path):
+    update = message_update(116, REMOTE)
+    async with RunningBot(api, assistant, tmp_path) as bot:
+        await bot.say(update, 116)
+    api.enqueue(dict(update))  # Telegram did not get the offset confirmation: it resends
+    async with RunningBot(api, assistant, tmp_path) as bot:
+        [help_] = await bot.say(message_update(116, "/help"), 116)
+    assert "/networks" in help_["text"]  # the redelivered question was not answered first
+    assert len(api.messages(116)) == 2
+
+
+# --- with a stand-in assistant: failures, long answers, streaming ------------------------
+
+
+class StandIn:
+    """The real assistant's corpus and retriever, with ``ask`` replaced."""
+
+    def __init__(self, real, ask):  # noqa: ANN001
+        self.services = real.services
+        self.retriever = real.retriever
+        self.ask = ask
+
+
+def _long_answer_text():
+    paragraph = "Cities & towns <compare> notes on mobility, housing and food. " * 30
+    return "\n\n".join(f"{i}. {paragraph} [1]" for i in range(12))
+
+
+async def test_long_answer_is_split_under_the_limit(api, assistant, tmp_path):
+    long = Answer(
+        "q", _long_answer_text(), [Citation(1, "remote-it", "Remote-IT", "https://urbact.eu/x?a=1&b=2")],
+        standalone="q",
+    )  # fmt: skip
+    stand_in = StandIn(assistant, lambda q, history=(), on_token=None: long)
+    async with RunningBot(api, stand_in, tmp_path) as bot:
+        parts = await bot.say(message_update(117, "tell me everything"), 117, count=2)
+        await asyncio.sleep(0.3)
+    parts = api.messages(117)
+    assert len(parts) >= 6
+    assert all(len(parse_html(p["text"])) <= 4096 for p in parts)
+    assert not any("reply_markup" in p for p in parts[:-1]) and buttons(parts[-1])
+    assert "&amp;" in parts[0]["text"] and "&lt;compare&gt;" in parts[0]["text"]
+
+
+async def test_an_error_is_logged_and_the_user_told(api, assistant, tmp_path, caplog):
+    def ask(question, history=(), on_token=None):  # noqa: ANN001, ANN202
+        raise RuntimeError("index on fire")
+
+    caplog.set_level(logging.DEBUG)
+    async with RunningBot(api, StandIn(assistant, ask), tmp_path) as bot:
+        [reply] = await bot.say(message_update(118, "my secret question about parks"), 118)
+    assert "something went wrong" in reply["text"].lower()
+    assert "Traceback" not in reply["text"] and "fire" not in reply["text"]
+    assert "RuntimeError" in caplog.text
+    assert "my secret question" not in caplog.text
+    assert api.token not in caplog.text and api.token.split(":")[1] not in caplog.text
+
+
+async def test_logs_hold_no_token_and_no_message_text(api, assistant, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    async with RunningBot(api, assistant, tmp_path) as bot:
+        await bot.say(message_update(119, "which networks tackle remote work? zebra"), 119)
+    assert "zebra" not in caplog.text
+    assert api.token.split(":")[1] not in caplog.text
+    assert "answered in" in caplog.text
+
+
+async def test_streamed_answer_edits_one_message_about_once_a_second(api, assistant, tmp_path):
+    final = assistant.ask(REMOTE)
+
+    def ask(question, history=(), on_token=None):  # noqa: ANN001, ANN202
+        words = final.text.split(" ")
+        for i in range(0, len(words), 4):
+            on_token(" ".join(words[i : i + 4]) + " ")
+            time.sleep(0.12)
+        return replace(final, mode="llm")
+
+    env = {"URBACT_BOT_STREAM_INTERVAL": "0.5"}
+    async with RunningBot(api, StandIn(assistant, ask), tmp_path, env) as bot:
+        bot.api.enqueue(message_update(120, REMOTE))
+        await until(lambda: any(buttons(m) for m in api.messages(120)), timeout=20)
+    messages = api.messages(120)
+    assert len(messages) == 1  # the draft became the answer
+    edits = api.calls_of("editMessageText", 120)
+    assert edits
+    times = [api.calls_of("sendMessage", 120)[0].at] + [e.at for e in edits]
+    assert all(b - a >= 0.45 for a, b in zip(times, times[1:], strict=False)), times
+    assert "Remote-IT" in parse_html(messages[0]["text"]) and "▍" not in messages[0]["text"]
+
+
+def _sticker():
+    return {
+        "file_id": "s1", "file_unique_id": "u1", "type": "regular",
+        "width": 512, "height": 512, "is_animated": False, "is_video": False,
+    }  # fmt: skip
+
+
+def _voice():
+    return {"file_id": "v1", "file_unique_id": "v1u", "duration": 3}
+
+
+async def test_webhook_mode_checks_the_secret_token(api, assistant, tmp_path):
+    import json
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "URBACT_WEBHOOK_URL": f"https://bot.example.org/telegram/{port}",
+        "URBACT_WEBHOOK_SECRET": "s3cret",
+        "URBACT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+    }
+    update = {"update_id": 1, **message_update(121, REMOTE)}
+    url = f"http://127.0.0.1:{port}/telegram/{port}"
+    headers = {"Content-Type": "application/json"}
+    async with RunningBot(api, assistant, tmp_path, env, webhook=True):
+        webhook = api.calls_of("setWebhook")[0].params
+        assert webhook["url"] == env["URBACT_WEBHOOK_URL"] and webhook["secret_token"] == "s3cret"
+        async with httpx.AsyncClient() as client:
+            refused = await client.post(url, content=json.dumps(update), headers=headers)
+            assert refused.status_code == 403
+            headers["X-Telegram-Bot-Api-Secret-Token"] = "s3cret"
+            accepted = await client.post(url, content=json.dumps(update), headers=headers)
+            assert accepted.status_code == 200
+        await until(lambda: api.calls_of("sendMessage", 121))
+    assert "Remote-IT" in api.messages(121)[0]["text"]
+
+
+async def test_message_text_is_logged_only_when_enabled(api, assistant, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    env = {"URBACT_LOG_CONTENT": "1"}
+    async with RunningBot(api, assistant, tmp_path, env) as bot:
+        await bot.say(message_update(122, "which networks tackle remote work? zebra"), 122)
+    assert "zebra" in caplog.text
+    assert api.token.split(":")[1] not in caplog.text
+
+
+async def test_a_failure_while_streaming_replaces_the_draft(api, assistant, tmp_path):
+    def ask(question, history=(), on_token=None):  # noqa: ANN001, ANN202
+        on_token("Remote-IT is ")
+        time.sleep(0.3)
+        raise RuntimeError("the LLM went away")
+
+    env = {"URBACT_BOT_STREAM_INTERVAL": "0.2"}
+    async with RunningBot(api, StandIn(assistant, ask), tmp_path, env):
+        api.enqueue(message_update(123, REMOTE))
+        await until(lambda: api.calls_of("editMessageText", 123))
+        await asyncio.sleep(0.3)
+    [message] = api.messages(123)
+    assert "something went wrong" in message["text"].lower() and "▍" not in message["text"]
