@@ -12,7 +12,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 def fold(text: str) -> str:
     """Transliterate to ASCII and lower-case: ``Nyíregyháza`` → ``nyiregyhaza``,
     ``Gdańsk`` → ``gdansk``, ``Ρέθυμνο`` → ``rethymno``, ``Львів`` → ``l'viv``."""
-    return anyascii(text).casefold()
+    return (text if text.isascii() else anyascii(text)).casefold()
 
 
 def tokens(text: str) -> list[str]:

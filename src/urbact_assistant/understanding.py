@@ -196,7 +196,8 @@ def load_data(name: str) -> dict:
     resource = files(__package__).joinpath("data", f"{name}.yaml")
     if not resource.is_file():
         return {}
-    return yaml.safe_load(resource.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+    return yaml.load(resource.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
 
 
 @dataclass(frozen=True)
