@@ -7,27 +7,13 @@ from pathlib import Path
 import pytest
 
 from urbact_assistant import evaluation
-from urbact_assistant.retrieval import Retriever
 
 QUESTIONS = Path(__file__).parent / "eval" / "questions.jsonl"
 
 
 @pytest.fixture(scope="module")
 def results(assistant):
-    questions = evaluation.load_questions(QUESTIONS)[::3]
-    base = assistant.retriever
-    out = {}
-    for mode in ("hybrid", "bm25", "dense"):
-        retriever = (
-            base
-            if mode == "hybrid"
-            else Retriever(base.corpus, base.store, base.embeddings, base.today, mode=mode)
-        )
-        outcomes = evaluation.run(
-            questions, lambda q, r=retriever: [h.card.slug for h in r.retrieve(q).hits]
-        )
-        out[mode] = evaluation.score(outcomes)
-    return out
+    return evaluation.compare(evaluation.load_questions(QUESTIONS)[::3], assistant.retriever)
 
 
 def test_hybrid_retrieval_meets_the_bar(results):

@@ -256,24 +256,11 @@ def evaluate(path: str, lang: tuple[str, ...], every: int, as_json: bool) -> Non
     from pathlib import Path
 
     from . import evaluation
-    from .retrieval import Retriever
 
     with user_errors():
         questions = evaluation.load_questions(Path(path))
         questions = [q for q in questions if not lang or q.lang in lang][:: max(1, every)]
-        assistant = _open_assistant()
-        base = assistant.retriever
-        results = {}
-        for mode in ("hybrid", "bm25", "dense"):
-            retriever = (
-                base
-                if mode == "hybrid"
-                else Retriever(base.corpus, base.store, base.embeddings, base.today, mode=mode)
-            )
-            outcomes = evaluation.run(
-                questions, lambda q, r=retriever: [h.card.slug for h in r.retrieve(q).hits]
-            )
-            results[mode] = evaluation.score(outcomes)
+        results = evaluation.compare(questions, _open_assistant().retriever)
     click.echo(evaluation.to_json(results) if as_json else evaluation.format_table(results))
 
 

@@ -139,6 +139,20 @@ def run(questions: Sequence[Question], retrieve: Callable[[str], list[str]]) -> 
     return outcomes
 
 
+def compare(questions: Sequence[Question], hybrid) -> dict[str, Scores]:  # noqa: ANN001
+    """Hybrid retrieval (``hybrid``, a ``Retriever``) and its two baselines, side by side."""
+    from .retrieval import Retriever
+
+    results = {}
+    for mode in ("hybrid", "bm25", "dense"):
+        retriever = hybrid if mode == "hybrid" else Retriever(
+            hybrid.corpus, hybrid.store, hybrid.embeddings, hybrid.today, mode=mode
+        )  # fmt: skip
+        outcomes = run(questions, lambda q, r=retriever: [h.card.slug for h in r.retrieve(q).hits])
+        results[mode] = score(outcomes)
+    return results
+
+
 def format_table(results: dict[str, Scores]) -> str:
     """Methods side by side, then hybrid per language."""
     head = f"{'method':<8} {'n':>4} {'hit@1':>6} {'recall@5':>8} {'MRR':>6} {'no-ans P':>8} {'no-ans R':>8} {'p50 ms':>7} {'p95 ms':>7}"

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from .compose import CALL_WORDS, STATUS_WORDS
 from .countries import country_name
 from .models import Answer, AnyCard, NetworkCard, ProgrammePage
 
@@ -610,18 +611,18 @@ def fit(plain: str, render: Callable[[str], str], limit: int = LIMIT) -> list[st
     return out
 
 
-def pack(blocks: Iterable[str], limit: int = LIMIT) -> list[str]:
-    """Join rendered blocks with blank lines into as few messages as fit under ``limit``."""
+def pack(blocks: Iterable[str], limit: int = LIMIT, sep: str = "\n\n") -> list[str]:
+    """Join rendered blocks with ``sep`` into as few parts as fit under ``limit`` each."""
     parts: list[str] = []
     current = ""
     for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
+        candidate = f"{current}{sep}{block}" if current else block
         if tg_len(candidate) <= limit:
             current = candidate
         else:
             if current:
                 parts.append(current)
-            current = block
+            current = block[:limit]  # blocks are made to fit; a line is far below the limit
     if current:
         parts.append(current)
     return parts
@@ -643,16 +644,7 @@ def answer_blocks(answer: Answer, lang: str = "en", limit: int = LIMIT) -> list[
 
 def pack_lines(lines: Sequence[str], limit: int) -> list[str]:
     """Rendered lines joined by newlines into blocks under ``limit``."""
-    blocks, current = [], ""
-    for line in lines:
-        candidate = f"{current}\n{line}" if current else line
-        if tg_len(candidate) <= limit:
-            current = candidate
-        else:
-            if current:
-                blocks.append(current)
-            current = line[:limit]  # a single source line is far below the limit
-    return [*blocks, current] if current else blocks
+    return pack(lines, limit, sep="\n")
 
 
 def answer_parts(answer: Answer, lang: str = "en", limit: int = LIMIT) -> list[str]:
@@ -673,13 +665,8 @@ def streaming_text(partial: str, limit: int = LIMIT - 96) -> str:
 
 # --- cards -------------------------------------------------------------------------------
 
-STATUS_LABELS = {
-    "ongoing": "ongoing",
-    "ended": "ended",
-    "upcoming": "not started yet",
-    "unknown": "dates not confirmed",
-}
-CALL_LABELS = {"open": "open now", "upcoming": "opens soon", "closed": "closed", "unknown": ""}
+STATUS_LABELS = STATUS_WORDS  # the composer's words, so both interfaces say the same
+CALL_LABELS = CALL_WORDS
 
 
 def summary(body: str, limit: int = 900) -> str:
