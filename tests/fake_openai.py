@@ -13,6 +13,7 @@ import json
 import re
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -40,6 +41,9 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a connection the "die" behaviour dropped on purpose: nothing to report
+
     def next_behaviour(self) -> str:
         return self.script.pop(0) if self.script else "ok"
 
@@ -63,6 +67,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append(body)
+        if self.path.endswith("/embeddings"):
+            self._json(200, embeddings(body))
+            return
         behaviour = self.server.next_behaviour()
         if behaviour == "die":
             threading.Thread(target=self.server.stop, daemon=True).start()
@@ -116,6 +123,20 @@ class Handler(BaseHTTPRequestHandler):
     def _event(self, payload: dict) -> None:
         self.wfile.write(f"data: {json.dumps(payload)}\n\n".encode())
         self.wfile.flush()
+
+
+def embeddings(body: dict) -> dict:
+    """Deterministic 64-dimensional bag-of-words vectors: texts sharing words are close."""
+    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    data = []
+    for i, text in enumerate(inputs):
+        vector = [0.0] * 64
+        for word in re.findall(r"\w+", str(text).lower()):
+            vector[zlib.crc32(word.encode()) % 64] += 1.0
+        norm = sum(v * v for v in vector) ** 0.5 or 1.0
+        data.append({"object": "embedding", "index": i, "embedding": [v / norm for v in vector]})
+    return {"object": "list", "data": data, "model": body["model"],
+            "usage": {"prompt_tokens": 1, "total_tokens": 1}}  # fmt: skip
 
 
 def chunk(model: str, delta: dict, finish: str | None) -> dict:

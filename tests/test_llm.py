@@ -165,3 +165,21 @@ def test_killing_the_server_mid_run_gives_offline_answers(index_dir, server):
     assert [r["mode"] for r in rows] == ["llm", "offline", "offline"]
     assert all(r["citations"] for r in rows)
     assert "note" in rows[1] and "note" not in rows[0]
+
+
+def test_openai_embeddings_build_an_index_that_records_them(tmp_path, small_corpus, server):
+    from urbact_assistant.assistant import Services
+    from urbact_assistant.errors import IndexMismatchError
+
+    env = {"OPENAI_BASE_URL": server.base_url, "URBACT_EMBEDDINGS": "openai",
+           "URBACT_EMBEDDING_MODEL": "fake-embed"}  # fmt: skip
+    settings = make_settings(tmp_path / "data", small_corpus, **env)
+    report = Services.create(settings).ingest()
+    assert report.embedded == report.passages > 0
+    assert {r["model"] for r in server.requests} == {"fake-embed"}
+    assistant = Assistant.open(settings)
+    assert assistant.services.store.manifest().model_id.startswith("openai:fake-embed@127.0.0.1")
+    assert assistant.ask("remote and hybrid work for cities").citations[0].slug == "remote-it"
+    # The same index asked with the embedded model: a clear error that says to re-ingest.
+    with pytest.raises(IndexMismatchError, match="re-index"):
+        Assistant.open(make_settings(tmp_path / "data", small_corpus))
