@@ -70,7 +70,9 @@ def cli() -> None:
 
     Works offline by default (embedded multilingual embeddings, Chroma on disk). Settings come
     from the environment or a .env file: URBACT_DATA_DIR, URBACT_CORPUS_DIR, URBACT_CHROMA_HOST,
-    URBACT_EMBEDDINGS, URBACT_TODAY.
+    URBACT_COLLECTION, URBACT_EMBEDDINGS, URBACT_EMBEDDING_MODEL, URBACT_TODAY; for fluent
+    answers from an LLM: URBACT_LLM_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY, URBACT_LLM_TIMEOUT.
+    The README lists them all.
     """
 
 
@@ -177,7 +179,11 @@ def _clean(question: str) -> str:
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per answer.")
 def ask(question: str, as_json: bool) -> None:
-    """Answer QUESTION with cited cards. QUESTION `-` reads one question per line from stdin."""
+    """Answer QUESTION with cited cards. QUESTION `-` reads one question per line from stdin.
+
+    With --json: {"question", "answer", "citations": [{"n", "slug", "name", "url"}], "mode"}
+    and "note" when the LLM could not be used; in batch mode one object per line.
+    """
     from .formatting import format_answer, format_answer_json
 
     with user_errors():
