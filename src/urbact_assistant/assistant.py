@@ -13,6 +13,7 @@ from typing import Any
 from .config import Settings
 from .corpus import Corpus, load_corpus
 from .embeddings import CachedEmbeddings, make_embeddings
+from .errors import ConfigError
 from .index import IndexStore, IngestReport, Progress, default_cache_path, make_client
 from .models import Answer
 from .passages import passages_fingerprint
@@ -30,6 +31,12 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"URBACT_DATA_DIR {settings.data_dir} is not a usable folder ({exc.strerror})"
+            ) from exc
         corpus = load_corpus(settings.corpus_dir, settings.current_date())
         embeddings = CachedEmbeddings(make_embeddings(settings), default_cache_path(settings))
         store = IndexStore(make_client(settings), prefix=settings.collection)

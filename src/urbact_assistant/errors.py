@@ -39,9 +39,11 @@ class CorpusError(UrbactError):
     def __init__(self, problems: Sequence[Problem]):
         self.problems = list(problems)
         count = len(self.problems)
+        shown = "; ".join(str(p) for p in self.problems[:3])
+        more = f" (and {count - 3} more)" if count > 3 else ""
         super().__init__(
-            f"the corpus has {count} problem{'s' if count != 1 else ''}; "
-            "run `urbact-assistant corpus check` to see them"
+            f"the corpus has {count} problem{'s' if count != 1 else ''}: {shown}{more}; "
+            "`urbact-assistant corpus check` lists them all"
         )
 
 

@@ -112,7 +112,7 @@ class LLMSteps:
                 return self._checked(text, cards, fallback)
             except Exception as exc:
                 failure = classify(exc)
-                log.warning("LLM answer failed (attempt %d): %s", attempt + 1, failure.reason)
+                log.info("LLM answer failed (attempt %d): %s", attempt + 1, failure.reason)
                 if not failure.retryable or deadline - time.monotonic() < 1:
                     break
         assert failure is not None
