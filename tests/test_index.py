@@ -94,6 +94,6 @@ def test_first_question_builds_the_index(tmp_path, small_corpus):
     settings = make_settings(tmp_path / "fresh", small_corpus)
     messages = []
     assistant = Assistant.open(settings, on_build=messages.append)
-    assert messages == ["building the index"]
+    assert messages == ["building the index (first use)"]
     answer = assistant.ask("which networks tackle remote work?")
     assert answer.citations[0].slug == "remote-it"

@@ -93,7 +93,11 @@ class Assistant:
         same_model = manifest is not None and manifest.model_id == services.embeddings.model_id
         if manifest is None or (same_model and not services.index_is_current()):
             if on_build:
-                on_build("building the index" if manifest is None else "updating the index")
+                on_build(
+                    "building the index (first use)"
+                    if manifest is None
+                    else "the corpus changed: updating the index"
+                )
             services.ingest(progress=progress)
         return cls(services, chat_model)
 

@@ -157,7 +157,7 @@ def _open_assistant():  # noqa: ANN202
     def on_build(what: str) -> None:
         global _built_here
         _built_here = True
-        click.echo(f"{what} (first use)...", err=True)
+        click.echo(f"{what}...", err=True)
 
     return Assistant.open(
         load_settings(), on_build=on_build, progress=_progress_printer("embedding")
