@@ -97,3 +97,24 @@ def test_first_question_builds_the_index(tmp_path, small_corpus):
     assert messages == ["building the index (first use)"]
     answer = assistant.ask("which networks tackle remote work?")
     assert answer.citations[0].slug == "remote-it"
+
+
+def test_name_questions_need_neither_chroma_nor_the_model(tmp_path, small_corpus):
+    settings = make_settings(tmp_path / "data", small_corpus)
+    Services.create(settings).ingest()
+    assert (tmp_path / "data" / "index.json").exists()
+    assistant = Assistant.open(settings)
+    assert assistant.services._store is None  # checked through the manifest copy
+    assert assistant.ask("who leads GenProcure?").citations[0].slug == "genprocure"
+    assert not assistant.retriever.store.opened
+    assert assistant.ask("which networks tackle remote work?").citations[0].slug == "remote-it"
+    assert assistant.retriever.store.opened
+
+
+def test_the_manifest_copy_catches_a_model_change(tmp_path, small_corpus):
+    settings = make_settings(tmp_path / "data", small_corpus)
+    Services.create(settings).ingest()
+    copy = tmp_path / "data" / "index.json"
+    copy.write_text(copy.read_text().replace("use-multilingual-v3", "other-model"))
+    with pytest.raises(IndexMismatchError, match="re-index"):
+        Assistant.open(settings)

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .config import Settings
 from .corpus import Corpus, load_corpus
 from .embeddings import CachedEmbeddings, make_embeddings
 from .errors import ConfigError
-from .index import IndexStore, IngestReport, Progress, default_cache_path, make_client
+from .index import (
+    IndexStore,
+    IngestReport,
+    LazyVectorStore,
+    Manifest,
+    Progress,
+    default_cache_path,
+    make_client,
+    model_mismatch,
+    read_mirror,
+)
 from .models import Answer
 from .passages import passages_fingerprint
 from .retrieval import Retrieval, Retriever
@@ -22,12 +33,13 @@ from .retrieval import Retrieval, Retriever
 
 @dataclass
 class Services:
-    """The pieces an ingest or an assistant is built from."""
+    """The pieces an ingest or an assistant is built from. The Chroma client is created on
+    first use: checking an embedded index reads its JSON manifest copy instead."""
 
     settings: Settings
     corpus: Corpus
     embeddings: CachedEmbeddings
-    store: IndexStore
+    _store: IndexStore | None = None
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
@@ -39,20 +51,36 @@ class Services:
             ) from exc
         corpus = load_corpus(settings.corpus_dir, settings.current_date())
         embeddings = CachedEmbeddings(make_embeddings(settings), default_cache_path(settings))
-        store = IndexStore(make_client(settings), prefix=settings.collection)
-        return cls(settings, corpus, embeddings, store)
+        return cls(settings, corpus, embeddings)
+
+    @property
+    def mirror(self) -> Path | None:
+        """The manifest copy of an embedded index (a Chroma server is always asked)."""
+        return None if self.settings.chroma_host else self.settings.data_dir / "index.json"
+
+    @property
+    def store(self) -> IndexStore:
+        if self._store is None:
+            client = make_client(self.settings)
+            self._store = IndexStore(client, prefix=self.settings.collection, mirror=self.mirror)
+        return self._store
+
+    def manifest(self) -> Manifest | None:
+        if self.mirror is not None and (copy := read_mirror(self.mirror)) is not None:
+            return copy
+        return self.store.manifest()
 
     def ingest(self, *, force: bool = False, progress: Progress | None = None) -> IngestReport:
         return self.store.ingest(self.corpus, self.embeddings, force=force, progress=progress)
 
     def index_is_current(self) -> bool:
-        manifest = self.store.manifest()
+        manifest = self.manifest()
         if manifest is None or manifest.model_id != self.embeddings.model_id:
             return False
         return manifest.cards == {c.slug: passages_fingerprint(c) for c in self.corpus.cards}
 
     def has_index(self) -> bool:
-        return self.store.active_name() is not None
+        return self.manifest() is not None
 
 
 class Assistant:
@@ -63,7 +91,7 @@ class Assistant:
         from .chain import build_chain
 
         self.services = services
-        vectorstore = services.store.open(services.embeddings)
+        vectorstore = LazyVectorStore(lambda: services.store.open(services.embeddings))
         self.retriever = Retriever(
             services.corpus, vectorstore, services.embeddings, services.settings.current_date
         )
@@ -89,9 +117,10 @@ class Assistant:
         raises ``IndexMismatchError``, which tells the user to re-ingest.
         """
         services = Services.create(settings)
-        manifest = services.store.manifest()
-        same_model = manifest is not None and manifest.model_id == services.embeddings.model_id
-        if manifest is None or (same_model and not services.index_is_current()):
+        manifest = services.manifest()
+        if manifest is not None and manifest.model_id != services.embeddings.model_id:
+            raise model_mismatch(manifest.model_id, services.embeddings.model_id)
+        if manifest is None or not services.index_is_current():
             if on_build:
                 on_build(
                     "building the index (first use)"

@@ -91,10 +91,13 @@ def make_client(settings: Settings):  # noqa: ANN201 - chromadb's ClientAPI
 class IndexStore:
     """Builds and opens index collections in one Chroma client."""
 
-    def __init__(self, client: Any, prefix: str = "urbact"):
+    def __init__(self, client: Any, prefix: str = "urbact", mirror: Path | None = None):
+        """``mirror``: a JSON copy of the active build's manifest, written at each switch, so
+        that a process can check the index without importing Chroma (embedded mode only)."""
         self.client = client
         self.prefix = prefix
         self.pointer_name = f"{prefix}-pointer"
+        self.mirror = mirror
 
     # -- the pointer ---------------------------------------------------------
     def active_name(self) -> str | None:
@@ -137,6 +140,8 @@ class IndexStore:
             if not force and old.cards == cards:
                 report.up_to_date = True
                 report.build = self.active_name() or ""
+                if self.mirror and read_mirror(self.mirror) != old:
+                    write_mirror(self.mirror, old)
                 return report
         else:
             report.added = sorted(cards)
@@ -167,6 +172,8 @@ class IndexStore:
             raise
         report.embedded = embeddings.computed - before
         self._switch(build)
+        if self.mirror:
+            write_mirror(self.mirror, manifest)
         report.build = build
         self.collect_garbage(keep=build)
         return report
@@ -194,10 +201,7 @@ class IndexStore:
         if manifest is None:
             raise IndexError_("the index is damaged; run `urbact-assistant ingest --force`")
         if manifest.model_id != embeddings.model_id:
-            raise IndexMismatchError(
-                f"the index was built with the embedding model '{manifest.model_id}' but "
-                f"'{embeddings.model_id}' is configured; run `urbact-assistant ingest` to re-index"
-            )
+            raise model_mismatch(manifest.model_id, embeddings.model_id)
         from langchain_chroma import Chroma
 
         return Chroma(
@@ -206,6 +210,46 @@ class IndexStore:
             embedding_function=embeddings,
             create_collection_if_not_exists=False,
         )
+
+
+def model_mismatch(built: str, configured: str) -> IndexMismatchError:
+    return IndexMismatchError(
+        f"the index was built with the embedding model '{built}' but '{configured}' is "
+        "configured; run `urbact-assistant ingest` to re-index"
+    )
+
+
+def write_mirror(path: Path, manifest: Manifest) -> None:
+    """Write the manifest copy atomically (a temporary file, then a rename)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(manifest.__dict__, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_mirror(path: Path) -> Manifest | None:
+    """The manifest copy, or None when it is missing or unreadable."""
+    try:
+        return Manifest(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+class LazyVectorStore:
+    """Opens the vector store (importing Chroma) only when a question needs vectors:
+    questions about a named network or a city are answered without it."""
+
+    def __init__(self, open_store: Callable[[], Any]):
+        self._open_store = open_store
+        self._store: Any = None
+
+    @property
+    def opened(self) -> bool:
+        return self._store is not None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._store is None:
+            self._store = self._open_store()
+        return getattr(self._store, name)
 
 
 def _now() -> str:

@@ -63,8 +63,15 @@ class Retriever:
         self.store = store
         self.embeddings = embeddings
         self.entities = Entities.from_corpus(corpus)
-        self.lexical = LexicalIndex(corpus.cards)
+        self._lexical: LexicalIndex | None = None
         self.today = today
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """BM25 over the cards, built on the first question that needs it."""
+        if self._lexical is None:
+            self._lexical = LexicalIndex(self.corpus.cards)
+        return self._lexical
 
     def dense(
         self, question: str, kind: str | None, k: int = 200, topic_only: bool = False
