@@ -79,9 +79,6 @@ class Services:
             return False
         return manifest.cards == {c.slug: passages_fingerprint(c) for c in self.corpus.cards}
 
-    def has_index(self) -> bool:
-        return self.manifest() is not None
-
 
 class Assistant:
     """Answers questions with the chain over the index."""

@@ -124,6 +124,12 @@ class LLMSteps:
         if reveals(text, SYSTEM):
             return replace(fallback, note="offline answer: the model's answer was withheld")
         checked = verify(text, cards, allowed_links=(CONTACT_URL,))
+        if checked.removed_markers or checked.removed_links:
+            log.info(
+                "repaired the model's answer: %d invalid citation(s), %d link(s) removed",
+                checked.removed_markers,
+                checked.removed_links,
+            )
         if not checked.citations and CONTACT_URL not in checked.text:
             # A claim-bearing answer that cites nothing is not grounded: do not show it.
             return replace(fallback, note="offline answer: the model's answer cited no card")
