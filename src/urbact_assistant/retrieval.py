@@ -135,7 +135,7 @@ class Retriever:
         entity, not a topic ("weather in Paris" is not about networks with Paris in them).
         """
         text = query.topic if (query.cities or query.countries) else query.text
-        dense = self.dense(text, kind, topic_only=True)
+        dense = dict(self.dense(text, kind, topic_only=True))  # a copy: results are cached
         if query.expansion:  # the question's concepts in the cards' own words
             for slug, (score, passage) in self.dense(
                 query.expansion, kind, topic_only=True
