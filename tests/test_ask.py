@@ -152,3 +152,10 @@ def test_follow_up_keeps_the_topic(assistant):
     # A new question stands on its own.
     other = assistant.ask("who leads GenProcure?", [(first.standalone, first.text)])
     assert [c.slug for c in other.citations] == ["genprocure"]
+
+
+def test_the_language_data_ships_with_the_package():
+    from urbact_assistant.understanding import load_data
+
+    assert len(load_data("thesaurus")) > 100
+    assert "Munich" in load_data("exonyms") and "PL" in load_data("demonyms")
