@@ -208,15 +208,13 @@ class Concept:
 
 
 @cache
-def _thesaurus() -> tuple[dict[str, list[tuple[tuple[str, ...], Concept]]], dict[str, Concept]]:
+def _thesaurus() -> dict[str, list[tuple[tuple[str, ...], Concept]]]:
     """Terms indexed by the first three letters of their first word."""
     index: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
-    concepts: dict[str, Concept] = {}
     for cid, entry in load_data("thesaurus").items():
         if not isinstance(entry, dict):
             continue
         concept = Concept(cid, str(entry.get("kind", "topic")), tuple(entry.get("en") or ()))
-        concepts[cid] = concept
         for lang, terms in entry.items():
             if lang == "kind" or not isinstance(terms, list):
                 continue
@@ -224,12 +222,12 @@ def _thesaurus() -> tuple[dict[str, list[tuple[tuple[str, ...], Concept]]], dict
                 words = tuple(tokens(str(term)))
                 if words and len(words[0]) >= 3:
                     index.setdefault(words[0][:3], []).append((words, concept))
-    return index, concepts
+    return index
 
 
 def find_concepts(question_tokens: list[str]) -> list[Concept]:
     """Concepts whose terms occur in the question: each term word a prefix of consecutive words."""
-    index, _ = _thesaurus()
+    index = _thesaurus()
     spans: list[tuple[int, int, Concept]] = []
     for i, token in enumerate(question_tokens):
         for words, concept in index.get(token[:3], ()):
@@ -354,17 +352,17 @@ def _named_networks(question: str, folded_phrase: str, ents: Entities) -> list[s
     return list(dict.fromkeys(networks))
 
 
-def _fuzzy_cities(words: list[str], ents: Entities) -> list[str]:
-    """City keys close to an unknown long word ("Rethymnon" → "rethymno")."""
+def _fuzzy_cities(words: list[str], ents: Entities) -> dict[str, str]:
+    """Unknown long words that are close to a city key ("rethymnon" → "rethymno")."""
     from rapidfuzz import fuzz, process
 
     singles = [k for k in ents.cities if " " not in k and len(k) >= 5]
-    found = []
+    found = {}
     for word in words:
         if len(word) >= 6 and word not in ents.vocabulary:
             match = process.extractOne(word, singles, scorer=fuzz.ratio, score_cutoff=87)
             if match:
-                found.append(match[0])
+                found[word] = match[0]
     return found
 
 
@@ -432,8 +430,9 @@ def understand(question: str, ents: Entities) -> Query:
         and w not in ("urbact", "iv", "iii", "ii")
     ]  # fmt: skip
     if not cities and participation and not strong_join:
-        cities = _fuzzy_cities(content, ents)
-        content = [w for w in content if not _fuzzy_cities([w], ents)]
+        close = _fuzzy_cities(content, ents)
+        cities = list(dict.fromkeys(close.values()))
+        content = [w for w in content if w not in close]
     unknown = [w for w in content if w not in ents.vocabulary and not find_concepts([w])]
     # Only proper-noun-like words can be an unknown place ("Is Tampere in a network?"):
     # lower-case unknown words are topic words in a language the cards are not written in.
