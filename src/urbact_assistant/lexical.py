@@ -30,7 +30,8 @@ DOMAIN_STOP = {
 
 
 @cache
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
+    """Folded stop words of the main EU languages, and words every question or card has."""
     from stop_words import get_stop_words
 
     words = set(DOMAIN_STOP)
@@ -46,14 +47,9 @@ def _stemmer():  # noqa: ANN202 - PyStemmer
     return Stemmer.Stemmer("english")
 
 
-def is_stop_word(word: str) -> bool:
-    """A folded token that carries no topic in any of the main languages."""
-    return word in _stop_words() or len(word) < 2
-
-
-def analyse(text: str) -> list[str]:
+def analyse(text: str, stop: frozenset[str] | None = None) -> list[str]:
     """Folded, stop-word-free, stemmed tokens (numbers kept: ``2nite``, ``2023``)."""
-    stop = _stop_words()
+    stop = stop_words() if stop is None else stop
     return _stemmer().stemWords([t for t in tokens(text) if t not in stop and len(t) > 1])
 
 
@@ -75,13 +71,14 @@ class LexicalIndex:
         import bm25s
 
         self.slugs = [c.slug for c in cards]
+        self.stop = stop_words()
         self.bm25 = bm25s.BM25()
-        self.bm25.index([analyse(card_text(c)) for c in cards], show_progress=False)
+        self.bm25.index([analyse(card_text(c), self.stop) for c in cards], show_progress=False)
         self.vocab = set(self.bm25.vocab_dict)
 
     def scores(self, question: str) -> dict[str, float]:
         """BM25 score per card slug (only cards scoring above zero)."""
-        terms = [t for t in analyse(question) if t in self.vocab]
+        terms = [t for t in analyse(question, self.stop) if t in self.vocab]
         if not terms:
             return {}
         values = np.asarray(self.bm25.get_scores(terms))

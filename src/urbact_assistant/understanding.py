@@ -148,6 +148,7 @@ class Entities:
     cities: dict[str, set[str]] = field(default_factory=dict)  # folded city -> slugs
     city_names: dict[str, str] = field(default_factory=dict)  # folded city -> display name
     vocabulary: set[str] = field(default_factory=set)  # folded tokens of every card
+    lexicon: Lexicon = field(default_factory=lambda: Lexicon.load())
 
     @classmethod
     def from_corpus(cls, corpus: Corpus) -> Entities:
@@ -207,10 +208,30 @@ class Concept:
     english: tuple[str, ...]
 
 
-@cache
-def _thesaurus() -> dict[str, list[tuple[tuple[str, ...], Concept]]]:
+Thesaurus = dict[str, list[tuple[tuple[str, ...], Concept]]]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The language tables questions are read with: the thesaurus, nationality adjectives,
+    country names and stop words (built from the package's data files)."""
+
+    thesaurus: Thesaurus
+    demonyms: tuple[tuple[str, str], ...]
+    countries: dict[str, str]
+    stop_words: frozenset[str]
+
+    @staticmethod
+    @cache
+    def load() -> Lexicon:
+        from .lexical import stop_words
+
+        return Lexicon(_thesaurus(), _demonym_stems(), _country_names(), stop_words())
+
+
+def _thesaurus() -> Thesaurus:
     """Terms indexed by the first three letters of their first word."""
-    index: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
+    index: Thesaurus = {}
     for cid, entry in load_data("thesaurus").items():
         if not isinstance(entry, dict):
             continue
@@ -225,9 +246,8 @@ def _thesaurus() -> dict[str, list[tuple[tuple[str, ...], Concept]]]:
     return index
 
 
-def find_concepts(question_tokens: list[str]) -> list[Concept]:
+def find_concepts(question_tokens: list[str], index: Thesaurus) -> list[Concept]:
     """Concepts whose terms occur in the question: each term word a prefix of consecutive words."""
-    index = _thesaurus()
     spans: list[tuple[int, int, Concept]] = []
     for i, token in enumerate(question_tokens):
         for words, concept in index.get(token[:3], ()):
@@ -274,7 +294,6 @@ def _name_variants(name: str) -> list[str]:
     return [match.group(1), match.group(2)] if match else []
 
 
-@cache
 def _country_names() -> dict[str, str]:
     """Folded country names in EN, FR, DE, IT, ES, PL, PT, NL → ISO code."""
     import gettext
@@ -303,7 +322,6 @@ def _country_names() -> dict[str, str]:
     return names
 
 
-@cache
 def _demonym_stems() -> tuple[tuple[str, str], ...]:
     stems = [
         (" ".join(tokens(str(stem))), code)
@@ -313,9 +331,9 @@ def _demonym_stems() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(stems, key=lambda s: -len(s[0])))
 
 
-def _demonym(word: str) -> str | None:
+def _demonym(word: str, stems: tuple[tuple[str, str], ...]) -> str | None:
     """``polskich`` → ``PL``, ``ukrainienne`` → ``UA``: adjectives of nationality."""
-    return next((code for stem, code in _demonym_stems() if word.startswith(stem)), None)
+    return next((code for stem, code in stems if word.startswith(stem)), None)
 
 
 def _has_stem(folded: str, stems: tuple[str, ...]) -> bool:
@@ -368,8 +386,7 @@ def _fuzzy_cities(words: list[str], ents: Entities) -> dict[str, str]:
 
 def understand(question: str, ents: Entities) -> Query:
     """Classify a question and extract its filters and concepts."""
-    from .lexical import is_stop_word
-
+    lex = ents.lexicon
     folded_phrase = phrase(question)
     folded = fold(question)
     networks = _named_networks(question, folded_phrase, ents)
@@ -379,12 +396,12 @@ def understand(question: str, ents: Entities) -> Query:
             if value == slug:
                 remaining = remaining.replace(f" {key} ", " ")
     cities = find_phrases(remaining, ents.cities)
-    country_keys = find_phrases(remaining, _country_names())
-    countries = [_country_names()[key] for key in country_keys]
+    country_keys = find_phrases(remaining, lex.countries)
+    countries = [lex.countries[key] for key in country_keys]
     for key in cities + country_keys:
         remaining = remaining.replace(f" {key} ", " ")
     for word in remaining.split():
-        if code := _demonym(word):
+        if code := _demonym(word, lex.demonyms):
             countries.append(code)
             remaining = remaining.replace(f" {word} ", " ")
     status = next((s for s, stems in STATUS_STEMS.items() if _has_stem(folded, stems)), None)
@@ -398,7 +415,7 @@ def understand(question: str, ents: Entities) -> Query:
     programme = next(
         (p for p, pat in PROGRAMME_PATTERNS.items() if re.search(pat, folded_phrase)), None
     )
-    concepts = find_concepts(remaining.split())
+    concepts = find_concepts(remaining.split(), lex.thesaurus)
     # A network type ("transfer networks") is a filter when the question has a topic, and a
     # question about the programme when it has none ("what is a transfer network?").
     topical = any(c.kind == "topic" for c in concepts) or bool(
@@ -424,7 +441,7 @@ def understand(question: str, ents: Entities) -> Query:
                 remaining = re.sub(rf" {re.escape(stem)}\w* ", " ", remaining)
     content = [
         w for w in remaining.split()
-        if not is_stop_word(w) and not _has_stem(f" {w} ", PARTICIPATION_STEMS + JOIN_STRONG)
+        if w not in lex.stop_words and len(w) > 1 and not _has_stem(f" {w} ", PARTICIPATION_STEMS + JOIN_STRONG)
         and not any(_has_stem(f" {w} ", stems) for stems in STATUS_STEMS.values())
         and not any(_has_stem(f" {w} ", stems) for stems in TYPE_STEMS.values())
         and w not in ("urbact", "iv", "iii", "ii")
@@ -433,7 +450,9 @@ def understand(question: str, ents: Entities) -> Query:
         close = _fuzzy_cities(content, ents)
         cities = list(dict.fromkeys(close.values()))
         content = [w for w in content if w not in close]
-    unknown = [w for w in content if w not in ents.vocabulary and not find_concepts([w])]
+    unknown = [
+        w for w in content if w not in ents.vocabulary and not find_concepts([w], lex.thesaurus)
+    ]
     # Only proper-noun-like words can be an unknown place ("Is Tampere in a network?"):
     # lower-case unknown words are topic words in a language the cards are not written in.
     capitalised = {fold(w) for w in re.findall(r"\w+", question) if w[:1].isupper()}
