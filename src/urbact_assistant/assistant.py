@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .corpus import Corpus, load_corpus
+from .corpus import Corpus, corpus_files, load_corpus
 from .embeddings import CachedEmbeddings, make_embeddings
 from .errors import ConfigError
 from .index import (
@@ -26,9 +26,47 @@ from .index import (
     model_mismatch,
     read_mirror,
 )
+from .lexical import LexicalIndex
 from .models import Answer
 from .passages import passages_fingerprint
 from .retrieval import Retrieval, Retriever
+from .snapshot import code_fingerprint, fingerprint, load_or_build
+from .understanding import Entities
+
+# Libraries whose objects a Knowledge snapshot holds.
+SNAPSHOT_LIBRARIES = ("bm25s", "PyStemmer", "numpy", "scipy", "stop-words", "pycountry", "anyascii")
+
+
+@dataclass
+class Knowledge:
+    """What questions are read and matched with besides the vector index: the corpus, its
+    entity tables (with the language tables) and its BM25 index."""
+
+    corpus: Corpus
+    entities: Entities
+    lexical: LexicalIndex
+
+    @classmethod
+    def build(cls, settings: Settings) -> Knowledge:
+        corpus = load_corpus(settings.corpus_dir, settings.current_date())
+        return cls(corpus, Entities.from_corpus(corpus), LexicalIndex(corpus.cards))
+
+    @classmethod
+    def load(cls, settings: Settings) -> Knowledge:
+        """From the snapshot in the data dir when it was built from the same corpus files, on
+        the same day (statuses depend on it), with the same code; built (and stored) otherwise."""
+        root = settings.corpus_dir
+        try:
+            key = fingerprint(
+                corpus_files(root),
+                settings.current_date().isoformat(),
+                code_fingerprint(*SNAPSHOT_LIBRARIES),
+                root=root,
+            )
+        except OSError:  # an unreadable card: building reports it properly
+            return cls.build(settings)
+        path = settings.data_dir / "cache" / "knowledge.pickle"
+        return load_or_build(path, key, lambda: cls.build(settings))
 
 
 @dataclass
@@ -37,9 +75,13 @@ class Services:
     first use: checking an embedded index reads its JSON manifest copy instead."""
 
     settings: Settings
-    corpus: Corpus
+    knowledge: Knowledge
     embeddings: CachedEmbeddings
     _store: IndexStore | None = None
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.knowledge.corpus
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
@@ -49,9 +91,9 @@ class Services:
             raise ConfigError(
                 f"URBACT_DATA_DIR {settings.data_dir} is not a usable folder ({exc.strerror})"
             ) from exc
-        corpus = load_corpus(settings.corpus_dir, settings.current_date())
+        knowledge = Knowledge.load(settings)
         embeddings = CachedEmbeddings(make_embeddings(settings), default_cache_path(settings))
-        return cls(settings, corpus, embeddings)
+        return cls(settings, knowledge, embeddings)
 
     @property
     def mirror(self) -> Path | None:
@@ -89,8 +131,14 @@ class Assistant:
 
         self.services = services
         vectorstore = LazyVectorStore(lambda: services.store.open(services.embeddings))
+        knowledge = services.knowledge
         self.retriever = Retriever(
-            services.corpus, vectorstore, services.embeddings, services.settings.current_date
+            knowledge.corpus,
+            vectorstore,
+            services.embeddings,
+            services.settings.current_date,
+            entities=knowledge.entities,
+            lexical=knowledge.lexical,
         )
         if services.settings.llm_enabled or chat_model is not None:
             from .llm import LLMSteps

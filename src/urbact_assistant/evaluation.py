@@ -146,7 +146,8 @@ def compare(questions: Sequence[Question], hybrid) -> dict[str, Scores]:  # noqa
     results = {}
     for mode in ("hybrid", "bm25", "dense"):
         retriever = hybrid if mode == "hybrid" else Retriever(
-            hybrid.corpus, hybrid.store, hybrid.embeddings, hybrid.today, mode=mode
+            hybrid.corpus, hybrid.store, hybrid.embeddings, hybrid.today, mode=mode,
+            entities=hybrid.entities, lexical=hybrid.lexical,
         )  # fmt: skip
         outcomes = run(questions, lambda q, r=retriever: [h.card.slug for h in r.retrieve(q).hits])
         results[mode] = score(outcomes)

@@ -56,14 +56,17 @@ class Retriever:
         embeddings: ModelEmbeddings,
         today: Callable[[], dt.date] = dt.date.today,
         mode: Mode = "hybrid",
+        entities: Entities | None = None,
+        lexical: LexicalIndex | None = None,
     ):
+        """``entities`` and ``lexical`` are built from the corpus unless given (prebuilt)."""
         self.mode = mode
         self.corpus = corpus
         self.cards: dict[str, AnyCard] = corpus.by_slug()
         self.store = store
         self.embeddings = embeddings
-        self.entities = Entities.from_corpus(corpus)
-        self._lexical: LexicalIndex | None = None
+        self.entities = entities or Entities.from_corpus(corpus)
+        self._lexical = lexical
         self.today = today
 
     @property

@@ -1,0 +1,97 @@
+"""Tables derived from the corpus and the package data, kept on disk between processes.
+
+Parsing ~175 cards, building the entity tables, the thesaurus and the BM25 index takes about
+half a second; a one-shot ``ask`` would pay it on every run. ``load_or_build`` stores the
+built object in the data dir (a pickle, as trusted as the index next to it) under a key that
+covers everything it was built from: the corpus files, today's date, the package's own code
+and data, and the versions of the libraries whose objects it holds. Any other key, a damaged
+or unreadable file, or an unwritable folder simply means building again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PACKAGE_DIR = Path(__file__).parent
+
+
+def fingerprint(files: Iterable[Path], *parts: str, root: Path | None = None) -> str:
+    """A digest of the files' names and bytes and of ``parts``."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    for file in files:
+        name = file.relative_to(root) if root else file
+        digest.update(f"{name}\0".encode())
+        digest.update(file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def code_fingerprint(*distributions: str) -> str:
+    """The package's own modules and data files, Python's version and those of
+    ``distributions``: what decides the shape of a pickled object."""
+    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".yaml"))
+    versions = [f"{d}={_version(d)}" for d in distributions]
+    return fingerprint(files, sys.version, *versions, root=PACKAGE_DIR)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "-"
+
+
+def load_or_build(path: Path | None, key: str, build: Callable[[], T]) -> T:
+    """The object stored at ``path`` under ``key``, or ``build()``'s result, stored there."""
+    if path is not None:
+        try:
+            stored_key, value = _load(path)
+            if stored_key == key:
+                return value
+        except FileNotFoundError:
+            pass
+        except Exception:  # noqa: BLE001 - damaged, truncated or from another version
+            log.info("rebuilding the snapshot %s", path)
+    value = build()
+    if path is not None:
+        _store(path, key, value)
+    return value
+
+
+def _load(path: Path) -> tuple[str, object]:
+    data = path.read_bytes()
+    gc.disable()  # thousands of small objects: the collector would run for nothing
+    try:
+        stored = pickle.loads(data)  # noqa: S301 - our own file in the user's data dir
+    finally:
+        gc.enable()
+    key, value = stored
+    return key, value
+
+
+def _store(path: Path, key: str, value: object) -> None:
+    """Write atomically: a reader sees the old snapshot or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except Exception as exc:  # noqa: BLE001 - the snapshot is only a speed-up
+        log.info("could not write the snapshot %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
