@@ -37,15 +37,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def cli(*args: str, env: dict[str, str]) -> float:
+# What a topic question cannot avoid importing: Chroma, its LangChain wrapper and LangChain's
+# runnables (which import langsmith). Timed as its own process, interleaved with the `ask` runs.
+FLOOR = "import chromadb, langchain_chroma; from langchain_core.runnables import RunnableLambda"
+
+
+def timed(argv: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "urbact_assistant", *args],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
+
+
+def cli(*args: str, env: dict[str, str]) -> float:
+    return timed([sys.executable, "-m", "urbact_assistant", *args], env)
 
 
 def main() -> None:
@@ -58,8 +62,13 @@ def main() -> None:
         env = {**os.environ, "URBACT_DATA_DIR": data_dir}
         full = cli("ingest", env=env)
         noop = cli("ingest", env=env)
-        cold = [cli("ask", QUESTIONS[0], env=env) for _ in range(args.runs)]
-        help_cold = [cli("--help", env=env) for _ in range(args.runs)]
+        cli("ask", QUESTIONS[0], env=env)  # writes the snapshots a first `ask` leaves behind
+        cold, named, floor, help_cold = [], [], [], []
+        for _ in range(args.runs):  # interleaved, so that a noisy moment hits all four
+            cold.append(cli("ask", QUESTIONS[0], env=env))
+            named.append(cli("ask", QUESTIONS[4], env=env))
+            floor.append(timed([sys.executable, "-c", FLOOR], env))
+            help_cold.append(cli("--help", env=env))
 
         os.environ["URBACT_DATA_DIR"] = data_dir
         from urbact_assistant.assistant import Assistant
@@ -86,8 +95,13 @@ def main() -> None:
     print(f"corpus: {cards} cards")
     print(f"ingest, empty data dir (process):       {full:.1f} s")
     print(f"ingest, unchanged corpus (process):     {noop:.1f} s")
-    print(f"cold `ask` process, median of {args.runs}:       {statistics.median(cold):.2f} s")
-    print(f"cold `--help` process, median of {args.runs}:    {statistics.median(help_cold):.2f} s")
+    med = statistics.median
+    print(f"cold `ask` process, topic question, median of {args.runs}: {med(cold):.2f} s")
+    print(f"  runs: {', '.join(f'{t:.2f}' for t in cold)}")
+    print(f"cold `ask` process, named network, median of {args.runs}: {med(named):.2f} s")
+    print(f"import floor of a topic question (chromadb, langchain), median: {med(floor):.2f} s")
+    print(f"  cold topic `ask` / import floor: {med(cold) / med(floor):.2f}")
+    print(f"cold `--help` process, median of {args.runs}: {med(help_cold):.2f} s")
     print(f"open assistant in-process:              {opened:.2f} s")
     print(
         f"warm question, median / p95 (n={len(total)}):  {ms(statistics.median(total))} / {ms(percentile(total, 0.95))}"
