@@ -29,6 +29,11 @@ DOMAIN_STOP = {
 }  # fmt: skip
 
 
+# Stop words of one language that are topic words of the cards: Romanian "care" (which) is
+# English "care", French "car" (because) is a car, a Czech list has "design".
+TOPIC_WORDS = frozenset({"care", "car", "design", "war", "sport", "art", "plan"})
+
+
 @cache
 def stop_words() -> frozenset[str]:
     """Folded stop words of the main EU languages, and words every question or card has."""
@@ -37,7 +42,7 @@ def stop_words() -> frozenset[str]:
     words = set(DOMAIN_STOP)
     for language in STOP_LANGUAGES:
         words.update(t for w in get_stop_words(language) for t in tokens(w))
-    return frozenset(words)
+    return frozenset(words - TOPIC_WORDS)
 
 
 @cache

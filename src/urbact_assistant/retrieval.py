@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from .corpus import Corpus
 from .lexical import LexicalIndex
 from .models import AnyCard, Hit, NetworkCard, ProgrammePage
+from .text import tokens
 from .understanding import Entities, Query, matches_filters, understand
 
 if TYPE_CHECKING:
@@ -118,7 +119,31 @@ class Retriever:
         return Retrieval(query=query, hits=handler(query, today), today=today)
 
     def _named_networks(self, query: Query, today: dt.date) -> list[Hit]:
-        return [Hit(self.cards[s], 1.0, reasons=("name",)) for s in query.networks]
+        """The named networks, each followed by its later editions ("Tech Revolution" →
+        "Tech Revolution 2.0", "BluAct" → "BluAct Second Wave") unless those are named too."""
+        hits = []
+        for slug in query.networks:
+            hits.append(Hit(self.cards[slug], 1.0, reasons=("name",)))
+            hits += [
+                Hit(self.cards[s], 0.9, reasons=("sibling",))
+                for s in self._editions.get(slug, ())
+                if s not in query.networks
+            ]
+        return _unique(hits)
+
+    @cached_property
+    def _editions(self) -> dict[str, list[str]]:
+        """Networks whose name extends another one's, by the shorter one's slug."""
+        names = {c.slug: tokens(c.name) for c in self.corpus.networks}
+        return {
+            slug: [
+                other
+                for other, longer in names.items()
+                if len(longer) > len(words) and longer[: len(words)] == words
+            ]
+            for slug, words in names.items()
+            if words
+        }
 
     def _cities(self, query: Query, today: dt.date) -> list[Hit]:
         hits: list[Hit] = []
@@ -191,10 +216,12 @@ class Retriever:
         when they are asked for, open and upcoming calls first."""
         scored = self._fused(query, list(self.corpus.pages), "programme")
         relevant = {h.card.slug for h in self._relevant(scored)}
+        calls = [p for p in self.corpus.pages if p.kind == "call" and (p.opens or p.closes)]
+        latest = max(calls, key=lambda p: (p.opens or p.closes).first, default=None)
         ranked = []
         for position, (card, dense, _, passage) in enumerate(scored):
             assert isinstance(card, ProgrammePage)
-            boost = page_prior(card, query, today)
+            boost = page_prior(card, query, today, latest_call=latest)
             if card.slug in relevant or boost >= 2:
                 ranked.append((-boost, position, Hit(card, dense, passage, ("dense",))))
         ranked.sort(key=lambda item: item[:2])
@@ -242,26 +269,38 @@ class Retriever:
         return [Hit(self.cards[s], b, "", ("lexical",)) for s, b in scores[:MAX_LIST] if b >= cut]
 
 
-def page_prior(page: ProgrammePage, query: Query, today: dt.date) -> int:
+def page_prior(
+    page: ProgrammePage, query: Query, today: dt.date, latest_call: ProgrammePage | None = None
+) -> int:
     """How much a programme page fits the kind of programme question (negative: off-topic)."""
     boost = 0
+    intents = set(query.intents)
     if query.type and page.network_type == query.type:
         boost += 2
-    if "call" in query.intents and page.kind == "call":
+    if "call" in intents and page.kind == "call":
         boost += 1
         if page.call_status(today) in ("open", "upcoming"):
             boost += 1
+        if query.years:  # "the 2019 call": the call of that year
+            years = {d.year for d in (page.opens, page.closes) if d}
+            boost += 2 if years & set(query.years) else -1
+        elif page is latest_call:  # "the next call": the latest one says what is known
+            boost += 1
     if page.kind == "eligibility":
         # Who may take part, and what each country pays, is half of every joining question.
-        boost += 3 if query.countries else int(bool({"eligibility", "join"} & set(query.intents)))
-    if "join" in query.intents and page.kind == "how-to-join":
+        asked = bool({"eligibility", "join"} & intents)
+        boost += 3 if query.countries and (asked or "nup" not in intents) else int(asked)
+    if "join" in intents and page.kind == "how-to-join":
         boost += 1
-    if (
-        page.kind == "national-point"
-        and "nup" not in query.intents
-        and not set(page.countries) & set(query.countries)
-    ):
-        boost -= 2  # a country's National URBACT Point only when asked for
+    if page.kind == "national-point":
+        if "nup" in intents:
+            # The named country's National URBACT Point, else the list of all of them.
+            if set(page.countries) & set(query.countries):
+                boost += 4
+            elif not page.countries:
+                boost += 1 if query.countries else 2
+        elif not set(page.countries) & set(query.countries):
+            boost -= 2  # a country's National URBACT Point only when asked for
     return boost
 
 

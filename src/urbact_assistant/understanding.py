@@ -8,6 +8,8 @@ accent- and case-folded text (``Nyiregyhaza`` = ``Nyíregyháza``, ``Munich`` = 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -49,6 +51,21 @@ OTHER_PROGRAMMES = (
     "europe creative", "europa creativa", "kreatives europa", "digital europe", "cerv programme",
     "connecting europe", "european social fund", "esf+", "eu4health", "life programme",
     "programme life", "programma life", "programa life", "programu life",
+)  # fmt: skip
+# Requests that are never about URBACT, whatever else they mention ("a poem about Amsterdam").
+OFF_TOPIC = (
+    "poem", "poeme", "gedicht", "poesia", "poema", "wiersz", "wierszyk", "essay", "aufsatz",
+    "dissertation", "wypracowan", "redacao", "redaccion", "opstel", "joke", "blague", "witz",
+    "barzellett", "chiste", "dowcip", "piada", "mop over", "song", "chanson", "canzon",
+    "cancion", "piosenk", "cancao", "liedje", "recipe", "recette", "rezept", "ricett", "receta",
+    "przepis", "receita", "recept", "horoscop", "horoskop", "horoscoop", "lottery", "lotto",
+)  # fmt: skip
+# "Networks led by Italian cities": the country is the lead partner's.
+LED_BY = (
+    "led by", "lead by", "leading", "lead partner", "pilote par", "pilotes par", "pilotee",
+    "menes par", "coordonne", "chef de file", "geleitet", "gefuhrt", "federfuhr", "lead partner",
+    "guidat", "capofila", "coordinat", "liderad", "lider", "dirigid", "coordinad", "prowadzon",
+    "kierowan", "partner wiodac", "liderowan", "geleid", "getrokken", "trekker", "penvoerder",
 )  # fmt: skip
 STATUS_STEMS: dict[str, tuple[str, ...]] = {
     "ongoing": (
@@ -134,6 +151,10 @@ class Query:
     """The question's topic words (folded), without stop words, filters and names."""
     intents: tuple[str, ...] = ()
     """For programme questions: ``call``, ``join``, ``eligibility``, ``nup`` (what is asked)."""
+    years: tuple[int, ...] = ()
+    """Years named in the question ("the 2019 call")."""
+    led_by: bool = False
+    """The countries are the lead partner's ("networks led by Italian cities")."""
 
     def __hash__(self) -> int:
         return hash((self.text, self.kind))
@@ -176,15 +197,18 @@ class Entities:
         return ents
 
     def _add_exonyms(self) -> None:
+        """Every spelling of a place finds the networks of all of them ("Torino" and "Turin",
+        "Den Bosch" and "'s-Hertogenbosch" as different cards write them)."""
         for canonical, variants in load_data("exonyms").items():
-            keys = [" ".join(tokens(n)) for n in (canonical, *variants)]
-            known = next((k for k in keys if k in self.cities), None)
-            if known is None:
+            keys = [k for n in (canonical, *variants) if (k := " ".join(tokens(n)))]
+            known = [k for k in keys if k in self.cities]
+            if not known:
                 continue
+            slugs = set().union(*(self.cities[k] for k in known))
+            name = self.city_names[known[0]]
             for key in keys:
-                if key and key not in self.cities:
-                    self.cities[key] = self.cities[known]
-                    self.city_names[key] = self.city_names[known]
+                self.cities[key] = slugs
+                self.city_names.setdefault(key, name)
 
 
 @cache
@@ -208,49 +232,306 @@ class Concept:
     english: tuple[str, ...]
 
 
-Thesaurus = dict[str, list[tuple[tuple[str, ...], Concept]]]
+class Stems:
+    """Word stems, each matched at the start of a word of a folded phrase ("candidat" matches
+    "candidature"; "how can my city" matches as a phrase). A stem written with a trailing space
+    must end a word (" appel " is not "appeler"). One regular expression, compiled on first use."""
+
+    def __init__(self, stems: Iterable[str]):
+        self.stems = tuple(dict.fromkeys(s for s in stems if s.strip()))
+        self._pattern: re.Pattern[str] | None = None
+
+    def __getstate__(self) -> tuple[str, ...]:
+        return self.stems  # not the compiled pattern: a snapshot stays small and fast to load
+
+    def __setstate__(self, state: tuple[str, ...]) -> None:
+        self.stems, self._pattern = state, None
+
+    def __add__(self, other: Stems) -> Stems:
+        return Stems(self.stems + other.stems)
+
+    def search(self, text: str) -> bool:
+        if self._pattern is None:
+            alternatives = sorted(
+                (
+                    re.escape(s.strip()) + (r"(?![a-z0-9])" if s.endswith(" ") else "")
+                    for s in self.stems
+                ),
+                key=len,
+                reverse=True,
+            )
+            self._pattern = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(alternatives) or '(?!)'})")
+        return bool(self._pattern.search(text))
 
 
-@dataclass(frozen=True)
+STEM_KINDS = (
+    "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
+    "eligibility", "injection", "other_programmes", "off_topic", "led_by",
+)  # fmt: skip
+# The eight main languages: their stems are in this module and always apply.
+BASE_LANGUAGES = ("en", "fr", "de", "it", "es", "pl", "pt", "nl")
+STOP_WORD_LISTS = {
+    "en": "english", "fr": "french", "de": "german", "it": "italian", "es": "spanish",
+    "pl": "polish", "pt": "portuguese", "nl": "dutch", "cs": "czech", "sk": "slovak",
+    "hu": "hungarian", "ro": "romanian", "bg": "bulgarian", "el": "greek", "sv": "swedish",
+    "da": "danish", "fi": "finnish", "uk": "ukrainian", "tr": "turkish",
+}  # fmt: skip
+# (words, concept, language): the language is None for the main languages' terms.
+Thesaurus = dict[str, list[tuple[tuple[str, ...], "Concept", str | None]]]
+
+
+@dataclass
+class Language:
+    """One ``data/languages/<code>.yaml`` file. Its stems apply to a question only when the
+    question shows more words of that language than of any main language, so that a Swedish
+    "dikt" (poem) does not make a Greek "δίκτυα" (networks) question off-topic."""
+
+    code: str
+    evidence: frozenset[str]  # its stop words and words for network, city, "in"
+    evidence_stems: Stems  # every stem and term of the file
+    stems: dict[str, tuple[str, ...]]
+    types: dict[str, tuple[str, ...]]
+    demonyms: tuple[tuple[str, str], ...]
+    words: dict[str, frozenset[str]]
+    stop_words: frozenset[str]
+
+    @classmethod
+    def from_data(cls, code: str, data: dict) -> Language:
+        words = {
+            k: frozenset(_folded((data.get("words") or {}).get(k)))
+            for k in ("network", "city", "in")
+        }
+        stems = {k: tuple(_folded(v)) for k, v in (data.get("stems") or {}).items()}
+        types = {k: tuple(_folded(v)) for k, v in (data.get("types") or {}).items()}
+        demonyms = tuple(
+            (stem, code_)
+            for code_, values in (data.get("demonyms") or {}).items()
+            for stem in _folded(values)
+            if len(stem) >= 3
+        )
+        terms = [t for values in (*stems.values(), *types.values()) for t in values]
+        terms += [t for values in (data.get("concepts") or {}).values() for t in _folded(values)]
+        stop = _stop_words_of(code)
+        return cls(
+            code=code,
+            evidence=stop | words["network"] | words["city"],
+            evidence_stems=Stems(t for t in terms if len(t) >= 4),
+            stems=stems,
+            types=types,
+            demonyms=demonyms,
+            words=words,
+            stop_words=stop,
+        )
+
+    def score(self, words: list[str], common: frozenset[str]) -> int:
+        """How many of the question's words are this language's (and not a main language's)."""
+        return sum(
+            1
+            for w in words
+            if w not in common and (w in self.evidence or self.evidence_stems.search(f" {w} "))
+        )
+
+
+@dataclass
+class View:
+    """The stems and word lists that apply to one question: the main languages' and those of
+    the other languages it is written in."""
+
+    languages: frozenset[str]
+    stems: dict[str, Stems]
+    types: dict[str, Stems]
+    network_words: frozenset[str]
+    city_words: frozenset[str]
+    in_words: frozenset[str]
+    demonyms: tuple[tuple[str, str], ...]
+    stop_words: frozenset[str]
+    clear_ongoing: Stems  # "ongoing" words that are not also topic words ("active")
+    near_ongoing: re.Pattern[str]
+    in_network: re.Pattern[str]
+
+
+@dataclass
 class Lexicon:
     """The language tables questions are read with: the thesaurus, nationality adjectives,
-    country names and stop words (built from the package's data files)."""
+    country names, stop words and the stems of question kinds and filters. The eight main
+    languages are in this module and ``data/thesaurus.yaml``; every other language adds a file
+    ``data/languages/<code>.yaml``."""
 
     thesaurus: Thesaurus
     demonyms: tuple[tuple[str, str], ...]
     countries: dict[str, str]
     stop_words: frozenset[str]
+    languages: dict[str, Language]
+    common: frozenset[str]  # the main languages' stop words and words for network
+    base_evidence: dict[str, frozenset[str]]
+    _views: dict[frozenset[str], View] = field(default_factory=dict, repr=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_views": {}}  # compiled patterns are rebuilt on first use
 
     @staticmethod
     @cache
     def load() -> Lexicon:
         from .lexical import stop_words
 
-        return Lexicon(_thesaurus(), _demonym_stems(), _country_names(), stop_words())
+        files = {name.split("/")[-1]: load_data(name) for name in _language_files()}
+        languages = {
+            code: Language.from_data(code, data)
+            for code, data in files.items()
+            if isinstance(data, dict)
+        }
+        # Words and terms that several languages share ("urbact", "smart city", "digital")
+        # say nothing about the language a question is in.
+        shared = Counter(
+            t for lang in languages.values() for t in {*lang.evidence, *lang.evidence_stems.stems}
+        )
+        international = frozenset(t for t, n in shared.items() if n >= 3) | {"urbact"}
+        for lang in languages.values():
+            lang.evidence -= international
+            lang.evidence_stems = Stems(
+                t for t in lang.evidence_stems.stems if t not in international
+            )
+        base_evidence = {
+            code: _stop_words_of(code) | frozenset(NETWORK_WORDS) for code in BASE_LANGUAGES
+        }
+        return Lexicon(
+            thesaurus=_thesaurus(files),
+            demonyms=_demonym_stems(),
+            countries=_country_names(),
+            stop_words=stop_words(),
+            languages=languages,
+            common=frozenset().union(*base_evidence.values()) | international,
+            base_evidence=base_evidence,
+        )
+
+    def languages_of(self, words: list[str]) -> frozenset[str]:
+        """The other languages a question is written in: those with the most words of theirs,
+        at least one, and at least half as many as the best main language has."""
+        scores = {code: lang.score(words, self.common) for code, lang in self.languages.items()}
+        best = max(scores.values(), default=0)
+        base = max((sum(w in ev for w in words) for ev in self.base_evidence.values()), default=0)
+        if best < 1 or 2 * best < base:
+            return frozenset()
+        return frozenset(code for code, score in scores.items() if score == best)
+
+    def view(self, folded_phrase: str) -> View:
+        codes = self.languages_of(folded_phrase.split())
+        if codes not in self._views:
+            self._views[codes] = self._make_view(codes)
+        return self._views[codes]
+
+    def _make_view(self, codes: frozenset[str]) -> View:
+        chosen = [self.languages[c] for c in sorted(codes)]
+        base = {
+            "join_strong": JOIN_STRONG, "join_weak": JOIN_WEAK, "member": MEMBER_STEMS,
+            "participation": PARTICIPATION_STEMS, "call": CALL_STEMS, "led_by": LED_BY,
+            "eligibility": ELIGIBILITY_STEMS, "injection": INJECTION, "off_topic": OFF_TOPIC,
+            "other_programmes": OTHER_PROGRAMMES, **STATUS_STEMS,
+        }  # fmt: skip
+        stems = {kind: list(base.get(kind, ())) for kind in STEM_KINDS}
+        types = {kind: list(values) for kind, values in TYPE_STEMS.items()}
+        network, city, ins = set(NETWORK_WORDS), set(), set(IN_WORDS)
+        stop = set(self.stop_words)
+        for lang in chosen:
+            for kind, values in lang.stems.items():
+                stems.setdefault(kind, []).extend(values)
+            for kind, values in lang.types.items():
+                types.setdefault(kind, []).extend(values)
+            # Taking part and the word for "network" are participation words in any language.
+            stems["participation"] += [*lang.words["network"], *lang.stems.get("join_weak", ())]
+            network |= lang.words["network"]
+            city |= lang.words["city"]
+            ins |= lang.words["in"]
+            stop |= lang.stop_words
+        nets = "|".join(sorted(map(re.escape, network), key=len, reverse=True))
+        ambiguous = "|".join(AMBIGUOUS_ONGOING)
+        in_words = "|".join(sorted(map(re.escape, ins), key=len, reverse=True))
+        return View(
+            languages=codes,
+            stems={kind: Stems(values) for kind, values in stems.items()},
+            types={kind: Stems(values) for kind, values in types.items()},
+            network_words=frozenset(network),
+            city_words=frozenset(city),
+            in_words=frozenset(ins),
+            demonyms=tuple(
+                sorted(
+                    {*self.demonyms, *(d for lang in chosen for d in lang.demonyms)},
+                    key=lambda s: (-len(s[0]), s),
+                )
+            ),
+            stop_words=frozenset(stop),
+            clear_ongoing=Stems(s for s in stems["ongoing"] if s not in AMBIGUOUS_ONGOING),
+            near_ongoing=re.compile(
+                rf"\b(?:{ambiguous})\w*\s+(?:\w+\s+)?(?:{nets})\b"
+                rf"|\b(?:{nets})\s+(?:\w+\s+)?(?:{ambiguous})"
+            ),
+            in_network=re.compile(rf"\b(?:{in_words})\s+(?:\w+\s+){{0,3}}(?:{nets})\b"),
+        )
 
 
-def _thesaurus() -> Thesaurus:
-    """Terms indexed by the first three letters of their first word."""
+def _stop_words_of(code: str) -> frozenset[str]:
+    """One language's stop words, folded (empty when the stop-words package lacks it)."""
+    if code not in STOP_WORD_LISTS:
+        return frozenset()
+    from stop_words import get_stop_words
+
+    return frozenset(t for w in get_stop_words(STOP_WORD_LISTS[code]) for t in tokens(w))
+
+
+def _folded(values: object) -> list[str]:
+    """Terms of a language file as folded phrases ("Ελλάδα" → "ellada")."""
+    if not isinstance(values, list):
+        return []
+    return [folded for v in values if (folded := " ".join(tokens(str(v))))]
+
+
+def _language_files() -> list[str]:
+    from importlib.resources import files
+
+    folder = files(__package__).joinpath("data", "languages")
+    if not folder.is_dir():
+        return []
+    return sorted(f"languages/{f.name[:-5]}" for f in folder.iterdir() if f.name.endswith(".yaml"))
+
+
+def _thesaurus(files: dict[str, object] | None = None) -> Thesaurus:
+    """Terms indexed by the first three letters of their first word, with their language
+    (None for the main languages, whose terms always apply)."""
     index: Thesaurus = {}
+    concepts: dict[str, Concept] = {}
+    terms_of: list[tuple[str, list, str | None]] = []
     for cid, entry in load_data("thesaurus").items():
         if not isinstance(entry, dict):
             continue
-        concept = Concept(cid, str(entry.get("kind", "topic")), tuple(entry.get("en") or ()))
-        for lang, terms in entry.items():
-            if lang == "kind" or not isinstance(terms, list):
-                continue
-            for term in terms:
-                words = tuple(tokens(str(term)))
-                if words and len(words[0]) >= 3:
-                    index.setdefault(words[0][:3], []).append((words, concept))
+        concepts[cid] = Concept(cid, str(entry.get("kind", "topic")), tuple(entry.get("en") or ()))
+        terms_of += [
+            (cid, t, None) for lang, t in entry.items() if lang != "kind" and isinstance(t, list)
+        ]
+    for code, data in (files or {}).items():
+        if isinstance(data, dict):
+            for cid, terms in (data.get("concepts") or {}).items():
+                if cid in concepts and isinstance(terms, list):
+                    terms_of.append((cid, terms, code))
+    seen = set()
+    for cid, terms, code in terms_of:
+        for term in terms:
+            words = tuple(tokens(str(term)))
+            if words and len(words[0]) >= 3 and (words, cid, code) not in seen:
+                seen.add((words, cid, code))
+                index.setdefault(words[0][:3], []).append((words, concepts[cid], code))
     return index
 
 
-def find_concepts(question_tokens: list[str], index: Thesaurus) -> list[Concept]:
-    """Concepts whose terms occur in the question: each term word a prefix of consecutive words."""
+def find_concepts(
+    question_tokens: list[str], index: Thesaurus, languages: frozenset[str] = frozenset()
+) -> list[Concept]:
+    """Concepts whose terms occur in the question: each term word a prefix of consecutive words.
+    Terms of the other languages count only for the ``languages`` the question is in."""
     spans: list[tuple[int, int, Concept]] = []
     for i, token in enumerate(question_tokens):
-        for words, concept in index.get(token[:3], ()):
+        for words, concept, language in index.get(token[:3], ()):
+            if language is not None and language not in languages:
+                continue
             end = _match_term(question_tokens, i, words)
             if end is None:
                 continue
@@ -294,8 +575,15 @@ def _name_variants(name: str) -> list[str]:
     return [match.group(1), match.group(2)] if match else []
 
 
+# Languages of country names (pycountry's translations): the EU's and its neighbours'.
+COUNTRY_NAME_LANGUAGES = (
+    "fr", "de", "it", "es", "pl", "pt", "nl", "cs", "sk", "sl", "hr", "hu", "ro", "bg", "el",
+    "sv", "da", "fi", "et", "lv", "lt", "ga", "mt", "uk", "sr", "sq", "tr",
+)  # fmt: skip
+
+
 def _country_names() -> dict[str, str]:
-    """Folded country names in EN, FR, DE, IT, ES, PL, PT, NL → ISO code."""
+    """Folded country names in the EU's languages and its neighbours' → ISO code."""
     import gettext
 
     import pycountry
@@ -303,7 +591,7 @@ def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
     translations = [
         gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
-        for lang in ("fr", "de", "it", "es", "pl", "pt", "nl")
+        for lang in COUNTRY_NAME_LANGUAGES
     ]
     for country in pycountry.countries:
         english = [
@@ -323,27 +611,18 @@ def _country_names() -> dict[str, str]:
 
 
 def _demonym_stems() -> tuple[tuple[str, str], ...]:
-    stems = [
-        (" ".join(tokens(str(stem))), code)
+    stems = {
+        (folded, code)
         for code, values in load_data("demonyms").items()
-        for stem in values
-    ]
-    return tuple(sorted(stems, key=lambda s: -len(s[0])))
+        for folded in _folded(values)
+        if len(folded) >= 3
+    }
+    return tuple(sorted(stems, key=lambda s: (-len(s[0]), s)))
 
 
 def _demonym(word: str, stems: tuple[tuple[str, str], ...]) -> str | None:
     """``polskich`` → ``PL``, ``ukrainienne`` → ``UA``: adjectives of nationality."""
     return next((code for stem, code in stems if word.startswith(stem)), None)
-
-
-def _has_stem(folded: str, stems: tuple[str, ...]) -> bool:
-    for stem in stems:
-        if " " in stem:
-            if f" {stem}" in folded:
-                return True
-        elif re.search(rf"\b{re.escape(stem)}", folded):
-            return True
-    return False
 
 
 def find_phrases(question_phrase: str, table: dict[str, object]) -> list[str]:
@@ -357,30 +636,58 @@ def find_phrases(question_phrase: str, table: dict[str, object]) -> list[str]:
     return found
 
 
-def _named_networks(question: str, folded_phrase: str, ents: Entities) -> list[str]:
-    folded = fold(question)
+def _named_networks(question: str, folded_phrase: str, ents: Entities, view: View) -> list[str]:
+    """Networks named in the question. A name that is also an everyday word ("ROOF") counts
+    only as the card writes it or right next to a word for "network"."""
     networks = [ents.networks[k] for k in find_phrases(folded_phrase, ents.networks)]
-    words = "|".join(NETWORK_WORDS)
+    words = folded_phrase.split()
     for name, slug in ents.exact.items():
-        near = (
-            rf"\b{re.escape(fold(name))}\s+(?:{words})\b|\b(?:{words})\s+{re.escape(fold(name))}\b"
+        key = tokens(name)
+        n = len(key)
+        near = any(
+            words[i : i + n] == key
+            and (
+                (i > 0 and words[i - 1] in view.network_words)
+                or (i + n < len(words) and words[i + n] in view.network_words)
+            )
+            for i in range(len(words) - n + 1)
         )
-        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question) or re.search(near, folded):
+        if near or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question):
             networks.append(slug)
     return list(dict.fromkeys(networks))
 
 
+# Spellings that transliterations of one name differ by: "Ужице" folds to "uzhitse" and
+# "Užice" to "uzice"; "Хотин" to "khotin" and the card's "Khotyn".
+_SKELETON = re.compile(r"sch|[kzcsgt]h|ts|tz|cz|sz|ck|[jyw]|(.)\1")
+_SKELETON_MAP = {"sch": "s", "kh": "h", "zh": "z", "ch": "c", "sh": "s", "gh": "g", "th": "t",
+                 "ts": "c", "tz": "c", "cz": "c", "sz": "s", "ck": "k", "j": "i", "y": "i", "w": "v"}  # fmt: skip
+
+
+def skeleton(word: str) -> str:
+    """A folded word without the letters transliterations disagree on."""
+    return _SKELETON.sub(lambda m: _SKELETON_MAP.get(m.group(0), m.group(0)[:1]), word)
+
+
 def _fuzzy_cities(words: list[str], ents: Entities) -> dict[str, str]:
-    """Unknown long words that are close to a city key ("rethymnon" → "rethymno")."""
+    """Unknown long words that are close to a city key ("rethymnon" → "rethymno"), also after
+    reducing both to their skeleton ("uzhitse" → "uzice")."""
     from rapidfuzz import fuzz, process
 
     singles = [k for k in ents.cities if " " not in k and len(k) >= 5]
+    skeletons = [skeleton(k) for k in singles]
     found = {}
     for word in words:
         if len(word) >= 6 and word not in ents.vocabulary:
             match = process.extractOne(word, singles, scorer=fuzz.ratio, score_cutoff=87)
             if match:
                 found[word] = match[0]
+                continue
+            match = process.extractOne(
+                skeleton(word), skeletons, scorer=fuzz.ratio, score_cutoff=90
+            )
+            if match:
+                found[word] = singles[match[2]]
     return found
 
 
@@ -388,8 +695,9 @@ def understand(question: str, ents: Entities) -> Query:
     """Classify a question and extract its filters and concepts."""
     lex = ents.lexicon
     folded_phrase = phrase(question)
-    folded = fold(question)
-    networks = _named_networks(question, folded_phrase, ents)
+    view = lex.view(folded_phrase)
+    st = view.stems
+    networks = _named_networks(question, folded_phrase, ents, view)
     remaining = folded_phrase
     for slug in networks:  # a network's name is not also a city mention ("Cities@Heart")
         for key, value in ents.networks.items():
@@ -401,72 +709,76 @@ def understand(question: str, ents: Entities) -> Query:
     for key in cities + country_keys:
         remaining = remaining.replace(f" {key} ", " ")
     for word in remaining.split():
-        if code := _demonym(word, lex.demonyms):
+        if code := _demonym(word, view.demonyms):
             countries.append(code)
             remaining = remaining.replace(f" {word} ", " ")
-    status = next((s for s, stems in STATUS_STEMS.items() if _has_stem(folded, stems)), None)
-    clear = tuple(s for s in STATUS_STEMS["ongoing"] if s not in AMBIGUOUS_ONGOING)
-    if status == "ongoing" and not _has_stem(folded, clear):
+    # From here on, stems are looked for in the question without the names it mentions:
+    # "Fundão" is not "fund", "Active Age" is not a status.
+    status = next((s for s in ("ongoing", "ended", "upcoming") if st[s].search(remaining)), None)
+    if status == "ongoing" and not view.clear_ongoing.search(remaining):
         # "active" alone is a topic ("active ageing"); next to "network" it is a status.
-        ambiguous, nets = "|".join(AMBIGUOUS_ONGOING), "|".join(NETWORK_WORDS)
-        near = rf"\b(?:{ambiguous})\w*\s+(?:\w+\s+)?(?:{nets})\b|\b(?:{nets})\s+(?:\w+\s+)?(?:{ambiguous})"
-        status = "ongoing" if re.search(near, folded_phrase) else None
-    net_type = next((t for t, stems in TYPE_STEMS.items() if _has_stem(folded_phrase, stems)), None)
+        status = "ongoing" if view.near_ongoing.search(remaining) else None
+    net_type = next((t for t, stems in view.types.items() if stems.search(remaining)), None)
     programme = next(
         (p for p, pat in PROGRAMME_PATTERNS.items() if re.search(pat, folded_phrase)), None
     )
-    concepts = find_concepts(remaining.split(), lex.thesaurus)
+    concepts = find_concepts(remaining.split(), lex.thesaurus, view.languages)
     # A network type ("transfer networks") is a filter when the question has a topic, and a
     # question about the programme when it has none ("what is a transfer network?").
     topical = any(c.kind == "topic" for c in concepts) or bool(
-        status
-        or cities
-        or country_keys
-        or _has_stem(folded_phrase, ("which network", "what network"))
+        status or cities or country_keys or WHICH_NETWORK.search(remaining)
     )
-    strong_join = _has_stem(folded_phrase, JOIN_STRONG) or any(
+    join_words = st["join_strong"].search(remaining)
+    strong_join = join_words or any(
         c.kind == "programme" and not (topical and c.id in SOFT_PROGRAMME_CONCEPTS)
         for c in concepts
     )
-    participation = _has_stem(folded_phrase, PARTICIPATION_STEMS)
+    participation = st["participation"].search(remaining)
     # With a city named, "has Munich joined a network?" asks about the city, not about joining.
-    city_join = _has_stem(folded_phrase, JOIN_STRONG) or any(
+    city_join = join_words or any(
         c.kind == "programme" and c.id not in SOFT_PROGRAMME_CONCEPTS | {"how-to-join"}
         for c in concepts
     )
     # Words that are neither stop words, nor filters, nor participation words: the topic.
-    for stems in (*STATUS_STEMS.values(), *TYPE_STEMS.values()):
-        for stem in stems:
-            if " " in stem:  # "en marcha", "in corso": phrases, not topic words
-                remaining = re.sub(rf" {re.escape(stem)}\w* ", " ", remaining)
+    for stems in (st["ongoing"], st["ended"], st["upcoming"], st["led_by"], *view.types.values()):
+        for stem in stems.stems:
+            if " " in stem.strip():  # "en marcha", "in corso": phrases, not topic words
+                remaining = re.sub(rf" {re.escape(stem.strip())}\w* ", " ", remaining)
+    not_topic = [
+        st[k] for k in ("participation", "join_strong", "ongoing", "ended", "upcoming", "led_by")
+    ]
     content = [
         w for w in remaining.split()
-        if w not in lex.stop_words and len(w) > 1 and not _has_stem(f" {w} ", PARTICIPATION_STEMS + JOIN_STRONG)
-        and not any(_has_stem(f" {w} ", stems) for stems in STATUS_STEMS.values())
-        and not any(_has_stem(f" {w} ", stems) for stems in TYPE_STEMS.values())
-        and w not in ("urbact", "iv", "iii", "ii")
+        if w not in view.stop_words and len(w) > 1 and w not in view.city_words
+        and w not in view.network_words and w not in ("urbact", "iv", "iii", "ii")
+        and not any(stems.search(f" {w} ") for stems in (*not_topic, *view.types.values()))
     ]  # fmt: skip
     if not cities and participation and not strong_join:
         close = _fuzzy_cities(content, ents)
         cities = list(dict.fromkeys(close.values()))
         content = [w for w in content if w not in close]
     unknown = [
-        w for w in content if w not in ents.vocabulary and not find_concepts([w], lex.thesaurus)
+        w
+        for w in content
+        if w not in ents.vocabulary and not find_concepts([w], lex.thesaurus, view.languages)
     ]
     # Only proper-noun-like words can be an unknown place ("Is Tampere in a network?"):
     # lower-case unknown words are topic words in a language the cards are not written in.
     capitalised = {fold(w) for w in re.findall(r"\w+", question) if w[:1].isupper()}
     place_like = bool(unknown) and len(unknown) == len(content) <= 3 and set(unknown) <= capitalised
-    membership = _has_stem(folded_phrase, JOIN_WEAK + MEMBER_STEMS) or bool(
-        re.search(
-            rf"\b(?:{'|'.join(IN_WORDS)})\s+(?:\w+\s+){{0,3}}(?:{'|'.join(NETWORK_WORDS)})\b",
-            folded_phrase,
-        )
+    membership = (
+        st["join_weak"].search(remaining)
+        or st["member"].search(remaining)
+        or bool(view.in_network.search(folded_phrase))
     )
-    mentions_other = _has_stem(folded_phrase, OTHER_PROGRAMMES) or bool(
+    mentions_other = st["other_programmes"].search(remaining) or bool(
         re.search(r"\bLIFE\b", question)
     )
-    if (mentions_other and "urbact" not in folded_phrase) or _has_stem(folded_phrase, INJECTION):
+    if (
+        (mentions_other and "urbact" not in folded_phrase)
+        or st["injection"].search(folded_phrase)
+        or (st["off_topic"].search(remaining) and not networks)
+    ):
         kind: Kind = "out_of_scope"
     elif networks:
         kind = "network"
@@ -474,7 +786,7 @@ def understand(question: str, ents: Entities) -> Query:
         kind = "city"
     elif membership and place_like:
         kind = "city"  # "is Tampere in a network?": a place the corpus does not know
-    elif strong_join or _has_stem(folded_phrase, JOIN_WEAK):
+    elif strong_join or st["join_weak"].search(remaining):
         kind = "join"
     else:
         kind = "topic"
@@ -495,8 +807,13 @@ def understand(question: str, ents: Entities) -> Query:
         expansion=", ".join(dict.fromkeys(english)),
         filter_only=bool(status or net_type or programme or countries) and not content,
         content=tuple(content),
-        intents=_intents(folded_phrase, concepts),
+        intents=_intents(remaining, concepts, view),
+        years=tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", folded_phrase)})),
+        led_by=bool(countries) and st["led_by"].search(remaining),
     )
+
+
+WHICH_NETWORK = re.compile(r" (?:which|what) networks?\b")
 
 
 FOLLOW_UP = re.compile(
@@ -506,14 +823,14 @@ FOLLOW_UP = re.compile(
 )
 
 
-def _intents(folded_phrase: str, concepts: list[Concept]) -> tuple[str, ...]:
+def _intents(text: str, concepts: list[Concept], view: View) -> tuple[str, ...]:
     ids = {c.id for c in concepts}
     intents = []
-    if "call-for-proposals" in ids or _has_stem(folded_phrase, CALL_STEMS):
+    if "call-for-proposals" in ids or view.stems["call"].search(text):
         intents.append("call")
-    if "how-to-join" in ids or _has_stem(folded_phrase, JOIN_WEAK):
+    if "how-to-join" in ids or view.stems["join_weak"].search(text):
         intents.append("join")
-    if ids & {"eligibility", "co-financing-budget"} or _has_stem(folded_phrase, ELIGIBILITY_STEMS):
+    if ids & {"eligibility", "co-financing-budget"} or view.stems["eligibility"].search(text):
         intents.append("eligibility")
     if ids & {"national-urbact-point", "secretariat-contact"}:
         intents.append("nup")
@@ -548,4 +865,7 @@ def matches_filters(card: NetworkCard, query: Query, today) -> bool:  # noqa: AN
         return False
     if query.programme and card.programme != query.programme:
         return False
+    if query.countries and query.led_by:
+        lead = card.lead_partner
+        return lead is not None and lead.country in query.countries
     return not (query.countries and not set(query.countries) & set(card.countries))
