@@ -7,12 +7,22 @@ import re
 from anyascii import anyascii
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Cyrillic signs that transliterate to an apostrophe, which would split a word in two:
+# the soft sign and the apostrophe are dropped, the Bulgarian hard sign is "a" (its official
+# romanisation): "Львів" → "lviv", "партньор" → "partnor", "кръгова" → "kragova".
+_CYRILLIC_SIGNS = re.compile(r"[ьЬ]|(?<=[\u0400-\u04ff])['’ʼ](?=[\u0400-\u04ff])|[ъЪ]")
+
+
+def _cyrillic_sign(match: re.Match[str]) -> str:
+    return "a" if match.group(0) in "ъЪ" else ""
 
 
 def fold(text: str) -> str:
     """Transliterate to ASCII and lower-case: ``Nyíregyháza`` → ``nyiregyhaza``,
-    ``Gdańsk`` → ``gdansk``, ``Ρέθυμνο`` → ``rethymno``, ``Львів`` → ``l'viv``."""
-    return (text if text.isascii() else anyascii(text)).casefold()
+    ``Gdańsk`` → ``gdansk``, ``Ρέθυμνο`` → ``rethymno``, ``Львів`` → ``lviv``."""
+    if text.isascii():
+        return text.casefold()
+    return anyascii(_CYRILLIC_SIGNS.sub(_cyrillic_sign, text)).casefold()
 
 
 def tokens(text: str) -> list[str]:
