@@ -277,14 +277,14 @@ def page_prior(
     intents = set(query.intents)
     if query.type and page.network_type == query.type:
         boost += 2
+    if page.kind == "call" and query.years:  # "the 2019 call", "the second wave in 2021"
+        years = {d.year for d in (page.opens, page.closes) if d}
+        boost += 2 if years & set(query.years) else -1
     if "call" in intents and page.kind == "call":
         boost += 1
         if page.call_status(today) in ("open", "upcoming"):
             boost += 1
-        if query.years:  # "the 2019 call": the call of that year
-            years = {d.year for d in (page.opens, page.closes) if d}
-            boost += 2 if years & set(query.years) else -1
-        elif page is latest_call:  # "the next call": the latest one says what is known
+        if page is latest_call and not query.years:  # "the next call": what is known of it
             boost += 1
     if page.kind == "eligibility":
         # Who may take part, and what each country pays, is half of every joining question.

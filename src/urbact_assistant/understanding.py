@@ -32,7 +32,8 @@ JOIN_STRONG = (
 )  # fmt: skip
 # Taking part: a joining question in general, a city question when a city is named.
 JOIN_WEAK = (
-    "join", "particip", "take part", "takes part", "taking part", "rejoindre", "adherer",
+    "join", "particip", "take part", "takes part", "taking part", "get into", "get involved",
+    "getting involved", "sign up", "signing up", "become part", "become a member", "rejoindre", "adherer",
     "beitret", "teilnehm", "mitmach", "aderir", "partecip", "entrare", "unirse", "unir",
     "entrar", "dolacz", "przystap", "uczestn", "wziac udzial", "deelne", "aansluit",
     "meedoen", "doet mee", "doen mee",
@@ -107,7 +108,7 @@ PROGRAMME_PATTERNS = {
 # Words that show a question is about participation in URBACT, so that a city name in
 # "is Tartu in a network?" is read as a city question but "weather in Paris" is not.
 PARTICIPATION_STEMS = JOIN_WEAK + (
-    "network", "urbact", "partner", "member", "involved",
+    "network", "urbact", "partner", "member", "involved", "udzial", "udzialem",
     "project", "cooperat", "reseau", "partenaire", "membre", "netzwerk", "beteiligt", "mitglied",
     "nimmt", "rete", "reti", "coinvolt", "membro", "red", "redes", "socio", "miembro", "siec",
     "sieci", "uczestnicz", "czlon", "rede", "parceir", "netwerk", "deelnem", "doet mee", "lid",
@@ -117,6 +118,14 @@ PARTICIPATION_STEMS = JOIN_WEAK + (
 # "Is X in a network?" in the main languages: a preposition shortly before a word for network.
 IN_WORDS = ("in", "im", "en", "w", "we", "a", "ad", "em", "no", "na", "aan", "bij", "nel", "nella", "dans", "di", "do", "da", "med", "se", "u", "v", "ve")  # fmt: skip
 MEMBER_STEMS = ("member", "partner", "involved", "membre", "partenaire", "mitglied", "beteiligt", "membro", "socio", "miembro", "czlon", "parceir", "lid van", "deel van")  # fmt: skip
+# Words for city, town and municipality: never the topic of a question about networks.
+CITY_WORDS = frozenset(
+    "city cities town towns municipality municipalities ville villes commune communes stadt "
+    "stadte stadten gemeinde gemeinden kommune kommunen citta comune comuni ciudad ciudades "
+    "municipio municipios ayuntamiento ayuntamientos miasto miasta miast miastach miastami "
+    "gmina gminy gmin cidade cidades municipios concelho concelhos camara stad steden "
+    "gemeente gemeenten".split()
+)
 NETWORK_WORDS = ("network", "networks", "reseau", "reseaux", "netzwerk", "netzwerke", "rete", "reti", "red", "redes", "rede", "siec", "sieci", "netwerk", "netwerken", "natverk", "diktyo", "diktya", "mreza", "mreze", "retea", "retele", "halozat")  # fmt: skip
 # Single-word names that are also everyday words: they match only as typed in the card
 # (``ROOF``) or right next to a word for "network".
@@ -264,6 +273,20 @@ class Stems:
         return bool(self._pattern.search(text))
 
 
+class StemGroup:
+    """Several ``Stems`` searched as one (the main languages' and a question's other ones)."""
+
+    def __init__(self, parts: Iterable[Stems]):
+        self.parts = tuple(parts)
+
+    def search(self, text: str) -> bool:
+        return any(part.search(text) for part in self.parts)
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        return tuple(s for part in self.parts for s in part.stems)
+
+
 STEM_KINDS = (
     "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
     "eligibility", "injection", "other_programmes", "off_topic", "led_by",
@@ -288,9 +311,9 @@ class Language:
 
     code: str
     evidence: frozenset[str]  # its stop words and words for network, city, "in"
-    evidence_stems: Stems  # every stem and term of the file
-    stems: dict[str, tuple[str, ...]]
-    types: dict[str, tuple[str, ...]]
+    evidence_stems: dict[str, tuple[str, ...]]  # first words of its stems and terms, by 3 letters
+    stems: dict[str, Stems]
+    types: dict[str, Stems]
     demonyms: tuple[tuple[str, str], ...]
     words: dict[str, frozenset[str]]
     stop_words: frozenset[str]
@@ -301,8 +324,14 @@ class Language:
             k: frozenset(_folded((data.get("words") or {}).get(k)))
             for k in ("network", "city", "in")
         }
-        stems = {k: tuple(_folded(v)) for k, v in (data.get("stems") or {}).items()}
-        types = {k: tuple(_folded(v)) for k, v in (data.get("types") or {}).items()}
+        stems = {k: _folded(v) for k, v in (data.get("stems") or {}).items()}
+        types = {k: _folded(v) for k, v in (data.get("types") or {}).items()}
+        # Taking part and the word for "network" are participation words in any language.
+        stems["participation"] = [
+            *stems.get("participation", ()),
+            *stems.get("join_weak", ()),
+            *words["network"],
+        ]
         demonyms = tuple(
             (stem, code_)
             for code_, values in (data.get("demonyms") or {}).items()
@@ -315,9 +344,9 @@ class Language:
         return cls(
             code=code,
             evidence=stop | words["network"] | words["city"],
-            evidence_stems=Stems(t for t in terms if len(t) >= 4),
-            stems=stems,
-            types=types,
+            evidence_stems=_by_prefix(t.split()[0] for t in terms if len(t.split()[0]) >= 4),
+            stems={k: Stems(v) for k, v in stems.items()},
+            types={k: Stems(v) for k, v in types.items()},
             demonyms=demonyms,
             words=words,
             stop_words=stop,
@@ -328,7 +357,9 @@ class Language:
         return sum(
             1
             for w in words
-            if w not in common and (w in self.evidence or self.evidence_stems.search(f" {w} "))
+            if len(w) > 2
+            and w not in common
+            and (w in self.evidence or _starts(w, self.evidence_stems))
         )
 
 
@@ -338,14 +369,14 @@ class View:
     the other languages it is written in."""
 
     languages: frozenset[str]
-    stems: dict[str, Stems]
-    types: dict[str, Stems]
+    stems: dict[str, StemGroup]
+    types: dict[str, StemGroup]
     network_words: frozenset[str]
     city_words: frozenset[str]
     in_words: frozenset[str]
     demonyms: tuple[tuple[str, str], ...]
     stop_words: frozenset[str]
-    clear_ongoing: Stems  # "ongoing" words that are not also topic words ("active")
+    clear_ongoing: StemGroup  # "ongoing" words that are not also topic words ("active")
     near_ongoing: re.Pattern[str]
     in_network: re.Pattern[str]
 
@@ -362,8 +393,11 @@ class Lexicon:
     countries: dict[str, str]
     stop_words: frozenset[str]
     languages: dict[str, Language]
+    base_stems: dict[str, Stems]
+    base_types: dict[str, Stems]
     common: frozenset[str]  # the main languages' stop words and words for network
-    base_evidence: dict[str, frozenset[str]]
+    base_evidence: dict[str, frozenset[str]]  # stop words and words for network and city
+    base_prefixes: dict[str, dict[str, tuple[str, ...]]]  # thesaurus words, by 3 letters
     _views: dict[frozenset[str], View] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict:
@@ -383,34 +417,56 @@ class Lexicon:
         # Words and terms that several languages share ("urbact", "smart city", "digital")
         # say nothing about the language a question is in.
         shared = Counter(
-            t for lang in languages.values() for t in {*lang.evidence, *lang.evidence_stems.stems}
+            t
+            for lang in languages.values()
+            for t in {*lang.evidence, *(s for v in lang.evidence_stems.values() for s in v)}
         )
-        international = frozenset(t for t, n in shared.items() if n >= 3) | {"urbact"}
+        international = frozenset(t for t, n in shared.items() if n >= 5) | {"urbact"}
         for lang in languages.values():
             lang.evidence -= international
-            lang.evidence_stems = Stems(
-                t for t in lang.evidence_stems.stems if t not in international
+            lang.evidence_stems = _by_prefix(
+                s for v in lang.evidence_stems.values() for s in v if s not in international
             )
         base_evidence = {
-            code: _stop_words_of(code) | frozenset(NETWORK_WORDS) for code in BASE_LANGUAGES
+            code: _stop_words_of(code) | frozenset(NETWORK_WORDS) | CITY_WORDS
+            for code in BASE_LANGUAGES
         }
+        base_terms: dict[str, list[str]] = {code: [] for code in BASE_LANGUAGES}
+        for entry in load_data("thesaurus").values():
+            for code, terms in entry.items() if isinstance(entry, dict) else ():
+                if code in base_terms and isinstance(terms, list):
+                    firsts = (_folded([t])[0].split()[0] for t in terms if _folded([t]))
+                    base_terms[code] += [word for word in firsts if len(word) >= 4]
         return Lexicon(
             thesaurus=_thesaurus(files),
             demonyms=_demonym_stems(),
             countries=_country_names(),
             stop_words=stop_words(),
             languages=languages,
+            base_stems={kind: Stems(values) for kind, values in _base_stems().items()},
+            base_types={kind: Stems(values) for kind, values in TYPE_STEMS.items()},
             common=frozenset().union(*base_evidence.values()) | international,
             base_evidence=base_evidence,
+            base_prefixes={code: _by_prefix(terms) for code, terms in base_terms.items()},
         )
 
     def languages_of(self, words: list[str]) -> frozenset[str]:
         """The other languages a question is written in: those with the most words of theirs,
-        at least one, and at least half as many as the best main language has."""
+        at least one, and at least as many as the best main language has."""
         scores = {code: lang.score(words, self.common) for code, lang in self.languages.items()}
         best = max(scores.values(), default=0)
-        base = max((sum(w in ev for w in words) for ev in self.base_evidence.values()), default=0)
-        if best < 1 or 2 * best < base:
+        base = max(
+            (
+                sum(
+                    len(w) > 2
+                    and (w in self.base_evidence[code] or _starts(w, self.base_prefixes[code]))
+                    for w in words
+                )
+                for code in BASE_LANGUAGES
+            ),
+            default=0,
+        )
+        if best < 1 or best < base:
             return frozenset()
         return frozenset(code for code, score in scores.items() if score == best)
 
@@ -422,36 +478,25 @@ class Lexicon:
 
     def _make_view(self, codes: frozenset[str]) -> View:
         chosen = [self.languages[c] for c in sorted(codes)]
-        base = {
-            "join_strong": JOIN_STRONG, "join_weak": JOIN_WEAK, "member": MEMBER_STEMS,
-            "participation": PARTICIPATION_STEMS, "call": CALL_STEMS, "led_by": LED_BY,
-            "eligibility": ELIGIBILITY_STEMS, "injection": INJECTION, "off_topic": OFF_TOPIC,
-            "other_programmes": OTHER_PROGRAMMES, **STATUS_STEMS,
-        }  # fmt: skip
-        stems = {kind: list(base.get(kind, ())) for kind in STEM_KINDS}
-        types = {kind: list(values) for kind, values in TYPE_STEMS.items()}
-        network, city, ins = set(NETWORK_WORDS), set(), set(IN_WORDS)
-        stop = set(self.stop_words)
-        for lang in chosen:
-            for kind, values in lang.stems.items():
-                stems.setdefault(kind, []).extend(values)
-            for kind, values in lang.types.items():
-                types.setdefault(kind, []).extend(values)
-            # Taking part and the word for "network" are participation words in any language.
-            stems["participation"] += [*lang.words["network"], *lang.stems.get("join_weak", ())]
-            network |= lang.words["network"]
-            city |= lang.words["city"]
-            ins |= lang.words["in"]
-            stop |= lang.stop_words
+        network = set(NETWORK_WORDS).union(*(lang.words["network"] for lang in chosen))
+        ins = set(IN_WORDS).union(*(lang.words["in"] for lang in chosen))
         nets = "|".join(sorted(map(re.escape, network), key=len, reverse=True))
         ambiguous = "|".join(AMBIGUOUS_ONGOING)
         in_words = "|".join(sorted(map(re.escape, ins), key=len, reverse=True))
+
+        def group(
+            kind: str, tables: str = "stems", base: dict[str, Stems] | None = None
+        ) -> StemGroup:
+            own = (base if base is not None else self.base_stems).get(kind)
+            others = [getattr(lang, tables).get(kind) for lang in chosen]
+            return StemGroup(p for p in (own, *others) if p is not None)
+
         return View(
             languages=codes,
-            stems={kind: Stems(values) for kind, values in stems.items()},
-            types={kind: Stems(values) for kind, values in types.items()},
+            stems={kind: group(kind) for kind in STEM_KINDS},
+            types={kind: group(kind, "types", self.base_types) for kind in TYPE_STEMS},
             network_words=frozenset(network),
-            city_words=frozenset(city),
+            city_words=CITY_WORDS.union(*(lang.words["city"] for lang in chosen)),
             in_words=frozenset(ins),
             demonyms=tuple(
                 sorted(
@@ -459,14 +504,41 @@ class Lexicon:
                     key=lambda s: (-len(s[0]), s),
                 )
             ),
-            stop_words=frozenset(stop),
-            clear_ongoing=Stems(s for s in stems["ongoing"] if s not in AMBIGUOUS_ONGOING),
+            stop_words=self.stop_words.union(*(lang.stop_words for lang in chosen)),
+            clear_ongoing=StemGroup(
+                [
+                    self.base_stems["clear_ongoing"],
+                    *(lang.stems["ongoing"] for lang in chosen if "ongoing" in lang.stems),
+                ]
+            ),
             near_ongoing=re.compile(
                 rf"\b(?:{ambiguous})\w*\s+(?:\w+\s+)?(?:{nets})\b"
                 rf"|\b(?:{nets})\s+(?:\w+\s+)?(?:{ambiguous})"
             ),
             in_network=re.compile(rf"\b(?:{in_words})\s+(?:\w+\s+){{0,3}}(?:{nets})\b"),
         )
+
+
+def _base_stems() -> dict[str, tuple[str, ...]]:
+    clear = tuple(s for s in STATUS_STEMS["ongoing"] if s not in AMBIGUOUS_ONGOING)
+    return {
+        "clear_ongoing": clear,
+        "join_strong": JOIN_STRONG, "join_weak": JOIN_WEAK, "member": MEMBER_STEMS,
+        "participation": PARTICIPATION_STEMS, "call": CALL_STEMS, "led_by": LED_BY,
+        "eligibility": ELIGIBILITY_STEMS, "injection": INJECTION, "off_topic": OFF_TOPIC,
+        "other_programmes": OTHER_PROGRAMMES, **STATUS_STEMS,
+    }  # fmt: skip
+
+
+def _starts(word: str, table: dict[str, tuple[str, ...]]) -> bool:
+    return any(word.startswith(stem) for stem in table.get(word[:3], ()))
+
+
+def _by_prefix(stems: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    table: dict[str, set[str]] = {}
+    for stem in stems:
+        table.setdefault(stem[:3], set()).add(stem)
+    return {key: tuple(sorted(values)) for key, values in table.items()}
 
 
 def _stop_words_of(code: str) -> frozenset[str]:
@@ -666,28 +738,33 @@ _SKELETON_MAP = {"sch": "s", "kh": "h", "zh": "z", "ch": "c", "sh": "s", "gh": "
 
 def skeleton(word: str) -> str:
     """A folded word without the letters transliterations disagree on."""
-    return _SKELETON.sub(lambda m: _SKELETON_MAP.get(m.group(0), m.group(0)[:1]), word)
+    reduced = _SKELETON.sub(lambda m: _SKELETON_MAP.get(m.group(0), m.group(0)[:1]), word)
+    return _DOUBLE.sub(r"\1", reduced)  # "sofiya" → "sofiia" → "sofia"
 
 
-def _fuzzy_cities(words: list[str], ents: Entities) -> dict[str, str]:
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def _fuzzy_cities(words: list[str], ents: Entities, view: View) -> dict[str, str]:
     """Unknown long words that are close to a city key ("rethymnon" → "rethymno"), also after
     reducing both to their skeleton ("uzhitse" → "uzice")."""
     from rapidfuzz import fuzz, process
 
     singles = [k for k in ents.cities if " " not in k and len(k) >= 5]
-    skeletons = [skeleton(k) for k in singles]
+    skeletons = {skeleton(k): k for k in sorted(singles, key=len)}
     found = {}
     for word in words:
-        if len(word) >= 6 and word not in ents.vocabulary:
+        if (
+            len(word) >= 6
+            and word not in ents.vocabulary
+            and not find_concepts([word], ents.lexicon.thesaurus, view.languages)  # "turism"
+        ):
             match = process.extractOne(word, singles, scorer=fuzz.ratio, score_cutoff=87)
             if match:
                 found[word] = match[0]
                 continue
-            match = process.extractOne(
-                skeleton(word), skeletons, scorer=fuzz.ratio, score_cutoff=90
-            )
-            if match:
-                found[word] = singles[match[2]]
+            if (key := skeletons.get(skeleton(word))) is not None:
+                found[word] = key
     return found
 
 
@@ -729,10 +806,14 @@ def understand(question: str, ents: Entities) -> Query:
         status or cities or country_keys or WHICH_NETWORK.search(remaining)
     )
     join_words = st["join_strong"].search(remaining)
+    # "How to join" (often just a verb for taking part) is a weak sign, like "join" itself.
     strong_join = join_words or any(
-        c.kind == "programme" and not (topical and c.id in SOFT_PROGRAMME_CONCEPTS)
+        c.kind == "programme"
+        and c.id != "how-to-join"
+        and not (topical and c.id in SOFT_PROGRAMME_CONCEPTS)
         for c in concepts
     )
+    weak_join = st["join_weak"].search(remaining) or any(c.id == "how-to-join" for c in concepts)
     participation = st["participation"].search(remaining)
     # With a city named, "has Munich joined a network?" asks about the city, not about joining.
     city_join = join_words or any(
@@ -740,6 +821,7 @@ def understand(question: str, ents: Entities) -> Query:
         for c in concepts
     )
     # Words that are neither stop words, nor filters, nor participation words: the topic.
+    led_by = bool(countries) and st["led_by"].search(remaining)
     for stems in (st["ongoing"], st["ended"], st["upcoming"], st["led_by"], *view.types.values()):
         for stem in stems.stems:
             if " " in stem.strip():  # "en marcha", "in corso": phrases, not topic words
@@ -753,8 +835,8 @@ def understand(question: str, ents: Entities) -> Query:
         and w not in view.network_words and w not in ("urbact", "iv", "iii", "ii")
         and not any(stems.search(f" {w} ") for stems in (*not_topic, *view.types.values()))
     ]  # fmt: skip
-    if not cities and participation and not strong_join:
-        close = _fuzzy_cities(content, ents)
+    if not cities and participation and not city_join:
+        close = _fuzzy_cities(content, ents, view)
         cities = list(dict.fromkeys(close.values()))
         content = [w for w in content if w not in close]
     unknown = [
@@ -786,7 +868,7 @@ def understand(question: str, ents: Entities) -> Query:
         kind = "city"
     elif membership and place_like:
         kind = "city"  # "is Tampere in a network?": a place the corpus does not know
-    elif strong_join or st["join_weak"].search(remaining):
+    elif strong_join or weak_join:
         kind = "join"
     else:
         kind = "topic"
@@ -805,11 +887,12 @@ def understand(question: str, ents: Entities) -> Query:
         topic=remaining.strip(),
         concepts=tuple(c.id for c in concepts),
         expansion=", ".join(dict.fromkeys(english)),
-        filter_only=bool(status or net_type or programme or countries) and not content,
+        filter_only=bool(status or net_type or programme or countries)
+        and not (content if not view.languages else set(content) - set(unknown)),
         content=tuple(content),
         intents=_intents(remaining, concepts, view),
         years=tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", folded_phrase)})),
-        led_by=bool(countries) and st["led_by"].search(remaining),
+        led_by=led_by,
     )
 
 

@@ -1,0 +1,144 @@
+"""Reading questions the way users write them: kinds, filters and names in many languages,
+checked through the real retriever over the real corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from urbact_assistant.text import phrase
+from urbact_assistant.understanding import Lexicon, skeleton
+
+from .conftest import TODAY
+
+
+def slugs(assistant, question: str) -> list[str]:
+    return [h.card.slug for h in assistant.retrieve(question).hits]
+
+
+@pytest.mark.parametrize(
+    ("question", "country", "page"),
+    [
+        ("Wer ist die nationale URBACT-Kontaktstelle für Österreich?", "AT", "nup-de"),
+        ("Chi è il punto nazionale URBACT in Italia?", "IT", "nup-it"),
+        ("Qual é o Ponto URBACT Nacional em Portugal?", "PT", "nup-pt"),
+        ("who is the National URBACT Point for Belgium?", "BE", "national-urbact-points"),
+    ],
+)
+def test_a_national_urbact_point_question_gets_that_countrys_page(
+    assistant, question, country, page
+):
+    retrieval = assistant.retrieve(question)
+    assert country in retrieval.query.countries
+    assert retrieval.hits[0].card.slug == page
+
+
+def test_networks_led_by_cities_of_a_country(assistant):
+    retrieval = assistant.retrieve("networks on culture led by Italian cities")
+    assert retrieval.query.led_by and retrieval.query.countries == ("IT",)
+    assert retrieval.hits
+    assert all(h.card.lead_partner.country == "IT" for h in retrieval.hits)
+    # Without "led by", a partner from the country is enough.
+    anywhere = assistant.retrieve("networks on culture with Italian cities")
+    assert not anywhere.query.led_by
+    assert any(h.card.lead_partner.country != "IT" for h in anywhere.hits)
+    assert all("IT" in h.card.countries for h in anywhere.hits)
+
+
+def test_a_year_picks_the_call_of_that_year(assistant):
+    assert slugs(assistant, "how many networks were approved in the 2019 call?")[0] == (
+        "call-action-planning-networks-2019"
+    )
+    assert slugs(assistant, "Czym była druga fala sieci transferowych w 2021 roku?")[0] == (
+        "call-transfer-networks-second-wave-2021"
+    )
+
+
+def test_the_next_call_question_shows_the_latest_call(assistant):
+    assert slugs(assistant, "¿Cuándo abre la próxima convocatoria de URBACT?")[0] == (
+        "call-action-networks-2026"
+    )
+
+
+def test_a_named_network_brings_its_later_editions(assistant):
+    found = slugs(assistant, "when did Tech Revolution end?")
+    assert found[:2] == ["tech-revolution", "tech-revolution-2-0"]
+    assert slugs(assistant, "who leads Tech Revolution 2.0?") == ["tech-revolution-2-0"]
+
+
+def test_every_spelling_of_a_city_finds_all_its_networks(assistant):
+    torino = set(slugs(assistant, "torino partecipa a reti urbact?"))
+    turin = set(slugs(assistant, "is Turin in an URBACT network?"))
+    assert torino == turin and len(torino) >= 5
+    assert set(slugs(assistant, "den bosch urbact")) == set(
+        slugs(assistant, "'s-Hertogenbosch URBACT networks")
+    )
+
+
+def test_a_city_name_is_not_read_as_a_word_of_the_question(assistant):
+    retrieval = assistant.retrieve("fundao redes urbact")  # "fund..." is not about funding
+    assert retrieval.query.kind == "city" and retrieval.query.cities == ("Fundão",)
+    assert "shift-r" in slugs(assistant, "fundao redes urbact")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Да ли Ужице учествује у URBACT мрежама?", "sit-flexi"),  # Serbian Cyrillic: Užice
+        ("хотин urbact", "restart-urbact"),  # Ukrainian: Khotyn
+    ],
+)
+def test_transliterated_city_names_are_found(assistant, question, expected):
+    assert expected in slugs(assistant, question)
+
+
+def test_skeletons_ignore_what_transliterations_disagree_on():
+    assert skeleton("uzhitse") == skeleton("uzice")
+    assert skeleton("khotin") == skeleton("khotyn")
+    assert skeleton("shchetsin") == skeleton("szczecin")
+    assert skeleton("tartu") != skeleton("tartus")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Schrijf een gedicht over fietsen door Amsterdam.",
+        "write a poem about URBACT cities",
+        "Skriv en dikt om Malmö och cyklar",
+    ],
+)
+def test_requests_that_are_not_questions_about_urbact_are_out_of_scope(assistant, question):
+    retrieval = assistant.retrieve(question)
+    assert retrieval.query.kind == "out_of_scope" and not retrieval.hits
+
+
+def test_a_language_files_stems_apply_only_to_questions_in_that_language():
+    lex = Lexicon.load()
+    assert "sv" in lex.languages_of(phrase("Vilka nätverk handlar om distansarbete?").split())
+    # Greek "δίκτυα" (networks) starts like Swedish "dikt" (poem): not a Swedish question.
+    greek = phrase("Σε ποια δίκτυα URBACT συμμετέχει το Ρέθυμνο;")
+    assert "sv" not in lex.languages_of(greek.split())
+    assert not lex.languages_of(phrase("which networks tackle remote work?").split())
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Vilka nätverk handlar om distansarbete?", "remote-it"),
+        ("sítě zaměřené na chudobu a sociálně vyloučené čtvrti", "urbinclusion"),
+        ("mreže o brezposelnosti in zaposlovanju mladih", "jobtown"),
+        ("Σε ποια δίκτυα URBACT συμμετέχει το Ρέθυμνο;", "schoolhoods"),
+        ("мережі про міські парки та зелені зони", "parks"),
+        ("yöelämä ja yötalous – onko verkostoja?", "cities-after-dark"),
+    ],
+)
+def test_questions_in_other_eu_languages(assistant, question, expected):
+    assert expected in slugs(assistant, question)[:5]
+
+
+def test_ongoing_filter_and_country_adjective_without_a_topic(assistant):
+    retrieval = assistant.retrieve("trwające sieci URBACT z udziałem polskich miast")
+    assert retrieval.query.status == "ongoing" and retrieval.query.countries == ("PL",)
+    assert retrieval.query.filter_only
+    assert retrieval.hits
+    for hit in retrieval.hits:
+        assert hit.card.status(TODAY) == "ongoing" and "PL" in hit.card.countries
