@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from urbact_assistant.assistant import Knowledge
+from urbact_assistant.corpus import check_corpus
 from urbact_assistant.errors import CorpusError
 from urbact_assistant.snapshot import load_or_build
 from urbact_assistant.use_model import (
@@ -65,7 +66,7 @@ def test_a_damaged_snapshot_is_rebuilt_and_an_unwritable_folder_is_no_error(tmp_
     assert not list(tmp_path.glob(".*tmp"))
 
 
-def test_knowledge_follows_every_change_of_the_corpus_and_the_date(tmp_path, small_corpus):
+def test_knowledge_follows_every_change_of_the_corpus(tmp_path, small_corpus):
     settings = make_settings(tmp_path / "data", small_corpus)
     first = Knowledge.load(settings)
     assert (tmp_path / "data" / "cache" / "knowledge.pickle").exists()
@@ -84,8 +85,18 @@ def test_knowledge_follows_every_change_of_the_corpus_and_the_date(tmp_path, sma
         Knowledge.load(settings)
 
     card.unlink()
+    assert "genprocure" not in {c.slug for c in Knowledge.load(settings).corpus.cards}
+
+
+def test_a_card_whose_text_goes_stale_does_not_stop_the_assistant(tmp_path, small_corpus):
+    card = small_corpus / "networks" / "remote-it.md"  # ended in December 2025
+    card.write_text(
+        card.read_text().replace("was an URBACT IV", "is still running as an URBACT IV")
+    )
     later = make_settings(tmp_path / "data", small_corpus, today=dt.date(2031, 1, 1))
-    assert "genprocure" not in {c.slug for c in Knowledge.load(later).corpus.cards}
+    assert "remote-it" in {c.slug for c in Knowledge.load(later).corpus.cards}
+    _, problems = check_corpus(small_corpus, later.current_date())  # `corpus check` reports it
+    assert any("still running" in p.message for p in problems)
 
 
 def test_arrays_round_trip_through_one_mapped_file(tmp_path):

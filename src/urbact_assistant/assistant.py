@@ -48,21 +48,20 @@ class Knowledge:
 
     @classmethod
     def build(cls, settings: Settings) -> Knowledge:
-        corpus = load_corpus(settings.corpus_dir, settings.current_date())
+        """Statuses are computed from dates at question time, so nothing here depends on
+        today. The date-dependent wording checks (an ended network whose text reads as
+        running) belong to `corpus check` and CI: a card going stale on the day a network ends
+        must not stop the assistant."""
+        corpus = load_corpus(settings.corpus_dir)
         return cls(corpus, Entities.from_corpus(corpus), LexicalIndex(corpus.cards))
 
     @classmethod
     def load(cls, settings: Settings) -> Knowledge:
-        """From the snapshot in the data dir when it was built from the same corpus files, on
-        the same day (statuses depend on it), with the same code; built (and stored) otherwise."""
+        """From the snapshot in the data dir when it was built from the same corpus files with
+        the same code; built (and stored) otherwise."""
         root = settings.corpus_dir
         try:
-            key = fingerprint(
-                corpus_files(root),
-                settings.current_date().isoformat(),
-                code_fingerprint(*SNAPSHOT_LIBRARIES),
-                root=root,
-            )
+            key = fingerprint(corpus_files(root), code_fingerprint(*SNAPSHOT_LIBRARIES), root=root)
         except OSError:  # an unreadable card: building reports it properly
             return cls.build(settings)
         path = settings.data_dir / "cache" / "knowledge.pickle"
