@@ -155,7 +155,7 @@ def test_follow_up_keeps_the_topic(assistant):
 
 
 def test_the_language_data_ships_with_the_package():
-    from urbact_assistant.understanding import load_data
+    from urbact_assistant.lexicon import load_data
 
     assert len(load_data("thesaurus")) > 100
     assert "Munich" in load_data("exonyms") and "PL" in load_data("demonyms")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from urbact_assistant.lexicon import Lexicon
 from urbact_assistant.text import phrase
-from urbact_assistant.understanding import Lexicon, skeleton
+from urbact_assistant.understanding import skeleton
 
 from .conftest import TODAY
 
