@@ -22,6 +22,7 @@ from .corpus import Corpus
 from .embeddings import CachedEmbeddings, ModelEmbeddings
 from .errors import IndexError_, IndexMismatchError
 from .passages import card_passages, passages_fingerprint
+from .snapshot import write_atomically
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -221,9 +222,8 @@ def model_mismatch(built: str, configured: str) -> IndexMismatchError:
 
 def write_mirror(path: Path, manifest: Manifest) -> None:
     """Write the manifest copy atomically (a temporary file, then a rename)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(manifest.__dict__, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    data = json.dumps(manifest.__dict__, sort_keys=True).encode()
+    write_atomically(path, lambda f: f.write(data))
 
 
 def read_mirror(path: Path) -> Manifest | None:

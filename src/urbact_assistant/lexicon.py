@@ -269,7 +269,6 @@ class View:
     types: dict[str, StemGroup]
     network_words: frozenset[str]
     city_words: frozenset[str]
-    in_words: frozenset[str]
     demonyms: tuple[tuple[str, str], ...]
     stop_words: frozenset[str]
     clear_ongoing: StemGroup  # "ongoing" words that are not also topic words ("active")
@@ -393,7 +392,6 @@ class Lexicon:
             types={kind: group(kind, "types", self.base_types) for kind in TYPE_STEMS},
             network_words=frozenset(network),
             city_words=CITY_WORDS.union(*(lang.words["city"] for lang in chosen)),
-            in_words=frozenset(ins),
             demonyms=tuple(
                 sorted(
                     {*self.demonyms, *(d for lang in chosen for d in lang.demonyms)},

