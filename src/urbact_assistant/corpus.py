@@ -21,10 +21,14 @@ from .models import (
     NETWORK_TYPES,
     PAGE_KINDS,
     PROGRAMMES,
+    FUNDS,
+    PARTY_KINDS,
     AnyCard,
+    Funding,
     FuzzyDate,
     NetworkCard,
     Party,
+    ProgrammeFacts,
     ProgrammePage,
 )
 
@@ -46,6 +50,7 @@ OPEN_WORDING = re.compile(
 _COMMON = {"slug", "sources", "checked", "aliases"}
 NETWORK_FIELDS = _COMMON | {
     "name", "type", "programme", "start", "end", "lead_partner", "partners", "themes",
+    "partners_unknown",
 }  # fmt: skip
 NETWORK_REQUIRED = {
     "name",
@@ -57,7 +62,15 @@ NETWORK_REQUIRED = {
     "sources",
     "checked",
 }
-PAGE_FIELDS = _COMMON | {"title", "kind", "opens", "closes", "network_type", "countries"}
+PAGE_FIELDS = _COMMON | {
+    "title", "kind", "opens", "closes", "network_type", "countries", "approved", "facts",
+}  # fmt: skip
+INT_FACTS = (
+    "partners_min", "partners_max", "budget_max_eur", "expert_budget_eur", "duration_months",
+    "networks_approved", "partners_approved", "proposals_received",
+)  # fmt: skip
+DATE_FACTS = ("approved_on", "runs_from", "runs_to")
+FACT_FIELDS = {*INT_FACTS, *DATE_FACTS, "phases", "eligible", "funding"}
 PAGE_REQUIRED = {"title", "slug", "kind", "sources", "checked"}
 
 
@@ -189,11 +202,75 @@ class _Checker:
         if not isinstance(value, dict) or not str(value.get("name") or "").strip():
             self.error(key, "a partner needs at least 'name' and 'country'")
             return None
-        for extra in sorted(set(value) - {"name", "city", "country"}):
+        for extra in sorted(set(value) - {"name", "city", "country", "kind"}):
             self.error(f"{key}.{extra}", f"unknown partner field '{extra}'")
         country = self.country(f"{key}.country", value.get("country"))
         city = str(value.get("city") or "").strip() or None
-        return Party(name=str(value["name"]).strip(), country=country, city=city)
+        kind = str(value.get("kind") or "city").strip()
+        if kind not in PARTY_KINDS:
+            self.error(f"{key}.kind", f"partner 'kind' must be one of {', '.join(PARTY_KINDS)}")
+        return Party(name=str(value["name"]).strip(), country=country, city=city, kind=kind)
+
+    def countries_or_eu(self, key: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            self.error(key, f"'{key}' must be a list of country codes (or EU)")
+            return ()
+        codes = tuple(str(v).strip() for v in value)
+        for i, code in enumerate(codes):
+            if code != "EU":
+                self.country(f"{key}.{i}", code)
+        return codes
+
+    def facts(self) -> ProgrammeFacts | None:
+        raw = self.data.get("facts")
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            self.error("facts", "'facts' must be a mapping")
+            return None
+        for extra in sorted(set(raw) - FACT_FIELDS):
+            self.error(f"facts.{extra}", f"unknown fact '{extra}'")
+        values: dict[str, Any] = {}
+        for key in INT_FACTS:
+            if key in raw:
+                if not isinstance(raw[key], int) or isinstance(raw[key], bool) or raw[key] < 0:
+                    self.error(f"facts.{key}", f"'{key}' must be a whole number")
+                else:
+                    values[key] = raw[key]
+        for key in DATE_FACTS:
+            if key in raw:
+                try:
+                    values[key] = FuzzyDate.parse(raw[key])
+                except ValueError as exc:
+                    self.error(f"facts.{key}", f"bad date in '{key}': {exc}")
+        if "phases" in raw:
+            phases = raw["phases"]
+            if isinstance(phases, list) and all(isinstance(p, str) and p for p in phases):
+                values["phases"] = tuple(phases)
+            else:
+                self.error("facts.phases", "'phases' must be a list of names")
+        if "eligible" in raw:
+            values["eligible"] = self.countries_or_eu("facts.eligible", raw["eligible"])
+        funding = []
+        for i, item in enumerate(raw.get("funding") or []):
+            key = f"facts.funding.{i}"
+            if not isinstance(item, dict) or set(item) - {"countries", "fund", "rate"}:
+                self.error(key, "a funding entry has 'countries', 'fund' and optional 'rate'")
+                continue
+            if item.get("fund") not in FUNDS:
+                self.error(f"{key}.fund", f"'fund' must be one of {', '.join(FUNDS)}")
+                continue
+            rate = item.get("rate")
+            if rate is not None and (not isinstance(rate, int) or not 0 < rate <= 100):
+                self.error(f"{key}.rate", "'rate' must be a percentage (1-100)")
+                continue
+            countries = self.countries_or_eu(f"{key}.countries", item.get("countries"))
+            funding.append(Funding(countries, item["fund"], rate))
+        values["funding"] = tuple(funding)
+        pmin, pmax = values.get("partners_min"), values.get("partners_max")
+        if pmin is not None and pmax is not None and pmin > pmax:
+            self.error("facts.partners_max", "'partners_max' is below 'partners_min'")
+        return ProgrammeFacts(**values)
 
     def common(self, body: str, filename: str) -> dict[str, Any]:
         slug = self.text("slug")
@@ -280,6 +357,17 @@ def _network(check: _Checker, body: str, path: str, today: dt.date | None) -> Ne
     themes = check.strings("themes")
     if "themes" in check.data and not themes:
         check.error("themes", "at least one theme is required")
+    unknown = check.data.get("partners_unknown", False)
+    if not isinstance(unknown, bool):
+        check.error("partners_unknown", "'partners_unknown' must be true or false")
+        unknown = False
+    if unknown and partners:
+        check.error("partners_unknown", "'partners_unknown' is set but partners are listed")
+    elif not unknown and not partners:
+        check.error(
+            "partners",
+            "no partners listed: list them, or set 'partners_unknown: true' if no source names them",
+        )
     card = NetworkCard(
         title=check.text("name"),
         type=check.one_of("type", NETWORK_TYPES),
@@ -289,6 +377,7 @@ def _network(check: _Checker, body: str, path: str, today: dt.date | None) -> Ne
         lead_partner=lead,
         partners=partners,
         themes=themes,
+        partners_unknown=unknown,
         **common,
     )
     if today and card.status(today) == "ended" and (m := ONGOING_WORDING.search(body)):
@@ -318,6 +407,9 @@ def _page(check: _Checker, body: str, path: str, today: dt.date | None) -> Progr
     countries = check.strings("countries")
     for i, code in enumerate(countries):
         check.country(f"countries.{i}", code)
+    approved = check.strings("approved")
+    if approved and kind != "call":
+        check.error("approved", "'approved' is only for kind: call")
     page = ProgrammePage(
         title=check.text("title"),
         kind=kind,
@@ -325,6 +417,8 @@ def _page(check: _Checker, body: str, path: str, today: dt.date | None) -> Progr
         closes=closes,
         network_type=network_type,
         countries=countries,
+        approved=approved,
+        facts=check.facts(),
         **common,
     )
     if today and page.call_status(today) == "closed" and (m := OPEN_WORDING.search(body)):
@@ -372,6 +466,11 @@ def check_corpus(root: Path, today: dt.date | None = None) -> tuple[Corpus, list
             corpus.networks.append(card)
         else:
             corpus.pages.append(card)
+    networks = {n.slug for n in corpus.networks}
+    for page in corpus.pages:
+        for slug in page.approved:
+            if slug not in networks:
+                problems.append(Problem(page.path, 1, f"approved network '{slug}' has no card"))
     if not corpus.networks and not problems:
         problems.append(Problem(str(root), 0, "the corpus has no network cards"))
     return corpus, problems

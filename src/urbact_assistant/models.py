@@ -112,6 +112,12 @@ class Party:
     name: str
     country: str
     city: str | None = None
+    kind: str = "city"
+    """``city`` (a municipality), ``region``, ``agency``, ``university`` or ``other``."""
+
+    @property
+    def is_city(self) -> bool:
+        return self.kind == "city"
 
     @property
     def place(self) -> str:
@@ -123,6 +129,42 @@ class Party:
         if self.city and self.city not in self.name:
             return f"{self.name}, {self.city} ({self.country})"
         return f"{self.name} ({self.country})"
+
+
+PARTY_KINDS = ("city", "region", "agency", "university", "other")
+FUNDS = ("ERDF", "IPA", "NDICI", "national", "own")
+
+
+@dataclass(frozen=True)
+class Funding:
+    """How partners from a group of countries are funded in a call or programme."""
+
+    countries: tuple[str, ...]
+    """ISO codes, or ``EU`` for the 27 member states."""
+    fund: str
+    rate: int | None = None
+    """Share of eligible costs paid by ``fund``, in percent (the rest is local co-financing)."""
+
+
+@dataclass(frozen=True)
+class ProgrammeFacts:
+    """Key facts of a call or network type, as data so that any language can state them."""
+
+    partners_min: int | None = None
+    partners_max: int | None = None
+    budget_max_eur: int | None = None
+    expert_budget_eur: int | None = None
+    duration_months: int | None = None
+    phases: tuple[str, ...] = ()
+    approved_on: FuzzyDate | None = None
+    networks_approved: int | None = None
+    partners_approved: int | None = None
+    proposals_received: int | None = None
+    runs_from: FuzzyDate | None = None
+    runs_to: FuzzyDate | None = None
+    eligible: tuple[str, ...] = ()
+    """ISO codes, or ``EU`` for the 27 member states."""
+    funding: tuple[Funding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +205,8 @@ class NetworkCard(Card):
     lead_partner: Party | None = None
     partners: tuple[Party, ...] = ()
     themes: tuple[str, ...] = ()
+    partners_unknown: bool = False
+    """True when no source names the partners (an empty list is then not an omission)."""
 
     doc_kind = "network"
 
@@ -212,6 +256,9 @@ class ProgrammePage(Card):
     closes: FuzzyDate | None = None
     network_type: str | None = None
     countries: tuple[str, ...] = ()
+    approved: tuple[str, ...] = ()
+    """Slugs of the network cards a call approved."""
+    facts: ProgrammeFacts | None = None
 
     doc_kind = "programme"
 
