@@ -18,11 +18,11 @@ import yaml
 from .countries import hint_for, is_country_code
 from .errors import CorpusError, Problem
 from .models import (
+    FUNDS,
     NETWORK_TYPES,
     PAGE_KINDS,
-    PROGRAMMES,
-    FUNDS,
     PARTY_KINDS,
+    PROGRAMMES,
     AnyCard,
     Funding,
     FuzzyDate,
