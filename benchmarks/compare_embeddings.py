@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from urbact_assistant import evaluation
 from urbact_assistant.config import default_corpus_dir
-from urbact_assistant.corpus import load_corpus
-from urbact_assistant.passages import card_passages
+from urbact_assistant.knowledge.corpus import load_corpus
+from urbact_assistant.knowledge.passages import card_passages
+from urbact_assistant.search import evaluation
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "eval" / "questions.jsonl"
 Encoder = Callable[[list[str]], np.ndarray]

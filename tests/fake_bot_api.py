@@ -604,8 +604,8 @@ class RunningBot:
         env: dict[str, str] | None = None,
         webhook: bool = False,
     ):
-        from urbact_assistant.bot_state import BotState
-        from urbact_assistant.telegram_bot import BotSettings, build_application
+        from urbact_assistant.adapters.telegram.bot import BotSettings, build_application
+        from urbact_assistant.adapters.telegram.state import BotState
 
         self.api = api
         self.settings = BotSettings.from_env(
@@ -616,12 +616,12 @@ class RunningBot:
         self.webhook = webhook
 
     async def __aenter__(self) -> RunningBot:
-        from urbact_assistant.telegram_bot import ALLOWED_UPDATES
+        from urbact_assistant.adapters.telegram.bot import ALLOWED_UPDATES
 
         await self.app.initialize()
         await self.app.post_init(self.app)
         if self.webhook:
-            from urbact_assistant.telegram_bot import webhook_options
+            from urbact_assistant.adapters.telegram.bot import webhook_options
 
             await self.app.updater.start_webhook(**webhook_options(self.settings))
         else:

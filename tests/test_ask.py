@@ -7,10 +7,9 @@ import re
 
 import pytest
 from click.testing import CliRunner
-
-from urbact_assistant.cli import cli
-
 from .conftest import TODAY
+
+from urbact_assistant.adapters.cli import cli
 
 
 def test_remote_work_question_cites_remote_it_first(assistant):
@@ -155,7 +154,7 @@ def test_follow_up_keeps_the_topic(assistant):
 
 
 def test_the_language_data_ships_with_the_package():
-    from urbact_assistant.lexicon import load_data
+    from urbact_assistant.understanding.lexicon import load_data
 
     assert len(load_data("thesaurus")) > 100
     assert "Munich" in load_data("exonyms") and "PL" in load_data("demonyms")

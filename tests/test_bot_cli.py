@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-
-from urbact_assistant.cli import cli
-from urbact_assistant.errors import ConfigError
-from urbact_assistant.telegram_bot import BotSettings
-
 from .conftest import TODAY
 from .fake_bot_api import FakeBotApi
+
+from urbact_assistant.adapters.cli import cli
+from urbact_assistant.adapters.telegram.bot import BotSettings
+from urbact_assistant.errors import ConfigError
 
 GOOD = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawZ"
 
@@ -112,7 +111,7 @@ def test_token_filter_redacts_messages_and_tracebacks():
     import logging
     import sys
 
-    from urbact_assistant.telegram_bot import TokenFilter
+    from urbact_assistant.adapters.telegram.bot import TokenFilter
 
     try:
         raise RuntimeError(f"The token `{GOOD}` was rejected by the server.")

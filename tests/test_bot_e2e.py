@@ -12,9 +12,6 @@ import time
 from dataclasses import replace
 
 import pytest
-
-from urbact_assistant.models import Answer, Citation
-
 from .fake_bot_api import (
     BOT_USERNAME,
     ApiError,
@@ -28,6 +25,8 @@ from .fake_bot_api import (
     parse_html,
     until,
 )
+
+from urbact_assistant.core.models import Answer, Citation
 
 REMOTE = "which networks tackle remote work?"
 

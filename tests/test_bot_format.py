@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
-from urbact_assistant import telegram_format as fmt
-from urbact_assistant.corpus import load_corpus
-from urbact_assistant.models import Answer, Citation, NetworkCard
-
 from .conftest import CORPUS, TODAY
 from .fake_bot_api import ApiError, check_text, parse_html
+
+from urbact_assistant.adapters.telegram import render as fmt
+from urbact_assistant.core.models import Answer, Citation, NetworkCard
+from urbact_assistant.knowledge.corpus import load_corpus
 
 
 @pytest.fixture(scope="module")

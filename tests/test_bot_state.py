@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-from urbact_assistant.bot_state import HISTORY, BotState
+from urbact_assistant.adapters.telegram.state import HISTORY, BotState
 
 
 def test_state_lives_in_one_wal_file_under_the_data_dir(tmp_path):

@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-
-from urbact_assistant.cli import cli
-from urbact_assistant.corpus import check_corpus, parse_card
-
 from .conftest import CORPUS, TODAY
+
+from urbact_assistant.adapters.cli import cli
+from urbact_assistant.knowledge.corpus import check_corpus, parse_card
 
 GOOD = """\
 ---

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from urbact_assistant import evaluation
+from urbact_assistant.search import evaluation
 
 QUESTIONS = Path(__file__).parent / "eval" / "questions.jsonl"
 

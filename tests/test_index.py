@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from .conftest import make_settings
 
 from urbact_assistant.assistant import Assistant, Services
-from urbact_assistant.embeddings import CachedEmbeddings, ModelEmbeddings
 from urbact_assistant.errors import IndexMismatchError
-
-from .conftest import make_settings
+from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
 
 
 def services(tmp_path, corpus):

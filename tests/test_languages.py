@@ -8,8 +8,8 @@ from importlib.resources import files
 import pytest
 import yaml
 
-from urbact_assistant.lexicon import STEM_KINDS, TYPE_STEMS, Lexicon, load_data
-from urbact_assistant.text import phrase, tokens
+from urbact_assistant.core.text import phrase, tokens
+from urbact_assistant.understanding.lexicon import STEM_KINDS, TYPE_STEMS, Lexicon, load_data
 
 FOLDER = files("urbact_assistant").joinpath("data", "languages")
 CODES = sorted(f.name[:-5] for f in FOLDER.iterdir() if f.name.endswith(".yaml"))

@@ -7,12 +7,11 @@ import time
 
 import pytest
 from click.testing import CliRunner
-
-from urbact_assistant.assistant import Assistant
-from urbact_assistant.cli import cli
-
 from .conftest import TODAY, make_settings
 from .fake_openai import FakeOpenAI
+
+from urbact_assistant.adapters.cli import cli
+from urbact_assistant.assistant import Assistant
 
 
 @pytest.fixture

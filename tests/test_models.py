@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from urbact_assistant.models import FuzzyDate, NetworkCard, ProgrammePage
+from urbact_assistant.core.models import FuzzyDate, NetworkCard, ProgrammePage
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,13 @@ import os
 
 import numpy as np
 import pytest
+from .conftest import make_settings
 
 from urbact_assistant.assistant import Knowledge
-from urbact_assistant.corpus import check_corpus
+from urbact_assistant.core.snapshot import load_or_build
 from urbact_assistant.errors import CorpusError
-from urbact_assistant.snapshot import load_or_build
-from urbact_assistant.use_model import (
+from urbact_assistant.knowledge.corpus import check_corpus
+from urbact_assistant.search.use_model import (
     ShardedPrefixes,
     load_backend,
     load_tokenizer,
@@ -22,8 +23,6 @@ from urbact_assistant.use_model import (
     whole_tokenizer,
     write_arrays,
 )
-
-from .conftest import make_settings
 
 TEXTS = [
     "which networks tackle remote work?",

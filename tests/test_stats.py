@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from click.testing import CliRunner
-
-from urbact_assistant.cli import cli
-from urbact_assistant.corpus import load_corpus
-from urbact_assistant.stats import corpus_stats, missing_networks
-
 from .conftest import CORPUS, TODAY
+
+from urbact_assistant.adapters.cli import cli
+from urbact_assistant.knowledge.corpus import load_corpus
+from urbact_assistant.knowledge.stats import corpus_stats, missing_networks
 
 
 def test_counts_add_up_and_status_moves_with_the_date():

@@ -1,3 +1,3 @@
-from .cli import main
+from urbact_assistant.adapters.cli import main
 
 main()

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Settings
-from .corpus import Corpus, corpus_files, load_corpus
-from .embeddings import CachedEmbeddings, make_embeddings
-from .errors import ConfigError
-from .index import (
+from urbact_assistant.config import Settings
+from urbact_assistant.core.models import Answer
+from urbact_assistant.core.snapshot import code_fingerprint, fingerprint, load_or_build
+from urbact_assistant.errors import ConfigError
+from urbact_assistant.knowledge.corpus import Corpus, corpus_files, load_corpus
+from urbact_assistant.knowledge.passages import passages_fingerprint
+from urbact_assistant.search.embeddings import CachedEmbeddings, make_embeddings
+from urbact_assistant.search.index import (
     IndexStore,
     IngestReport,
     LazyVectorStore,
@@ -26,12 +29,9 @@ from .index import (
     model_mismatch,
     read_mirror,
 )
-from .lexical import LexicalIndex
-from .models import Answer
-from .passages import passages_fingerprint
-from .retrieval import Retrieval, Retriever
-from .snapshot import code_fingerprint, fingerprint, load_or_build
-from .understanding import Entities
+from urbact_assistant.search.lexical import LexicalIndex
+from urbact_assistant.search.retrieval import Retrieval, Retriever
+from urbact_assistant.understanding.questions import Entities
 
 # Libraries whose objects a Knowledge snapshot holds.
 SNAPSHOT_LIBRARIES = ("bm25s", "PyStemmer", "numpy", "scipy", "stop-words", "pycountry", "anyascii")
@@ -126,7 +126,7 @@ class Assistant:
 
     def __init__(self, services: Services, chat_model: Any = None):
         """``chat_model`` overrides the configured LLM (tests pass fakes)."""
-        from .chain import build_chain
+        from urbact_assistant.answering.chain import build_chain
 
         self.services = services
         vectorstore = LazyVectorStore(lambda: services.store.open(services.embeddings))
@@ -140,7 +140,7 @@ class Assistant:
             lexical=knowledge.lexical,
         )
         if services.settings.llm_enabled or chat_model is not None:
-            from .llm import LLMSteps
+            from urbact_assistant.answering.llm import LLMSteps
 
             steps = LLMSteps(services.settings, chat_model, self.retriever.entities)
             self.chain = build_chain(self.retriever, answer=steps.answer, condense=steps.condense)

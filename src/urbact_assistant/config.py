@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError
+from urbact_assistant.errors import ConfigError
 
 APP_NAME = "urbact-assistant"
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from .corpus import Corpus
-from .lexical import LexicalIndex
-from .models import AnyCard, Hit, NetworkCard, ProgrammePage
-from .text import tokens
-from .understanding import Entities, Query, matches_filters, understand
+from urbact_assistant.core.models import AnyCard, Hit, NetworkCard, ProgrammePage
+from urbact_assistant.core.text import tokens
+from urbact_assistant.knowledge.corpus import Corpus
+from urbact_assistant.search.lexical import LexicalIndex
+from urbact_assistant.understanding.questions import Entities, Query, matches_filters, understand
 
 if TYPE_CHECKING:
-    from .embeddings import ModelEmbeddings
+    from urbact_assistant.search.embeddings import ModelEmbeddings
 
 # Cosine similarities of USE multilingual v3 between a question and a passage: relevant
 # passages score about 0.3-0.6, unrelated ones below 0.2.

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from .config import Settings
-from .errors import ConfigError
+from urbact_assistant.config import Settings
+from urbact_assistant.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class USEEmbeddings(ModelEmbeddings):
 
     def _encoder(self):  # noqa: ANN202 - third-party type
         if self._model is None:
-            from .use_model import load_use
+            from urbact_assistant.search.use_model import load_use
 
             self._model = load_use(self._threads, self._cache_dir)
         return self._model
@@ -62,7 +62,7 @@ class USEEmbeddings(ModelEmbeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        from .use_model import whole_tokenizer
+        from urbact_assistant.search.use_model import whole_tokenizer
 
         model = self._encoder()
         whole_tokenizer(model)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from .text import tokens
+from urbact_assistant.core.text import tokens
 
 # Stems are matched against the start of folded tokens ("candidat" matches "candidature").
 # Asking about calls, applying or eligibility: a joining question even when a city is named.
@@ -126,7 +126,7 @@ def load_data(name: str) -> dict:
 
     import yaml
 
-    resource = files(__package__).joinpath("data", f"{name}.yaml")
+    resource = files("urbact_assistant").joinpath("data", f"{name}.yaml")
     if not resource.is_file():
         return {}
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
@@ -301,7 +301,7 @@ class Lexicon:
     @staticmethod
     @cache
     def load() -> Lexicon:
-        from .lexical import stop_words
+        from urbact_assistant.search.lexical import stop_words
 
         files = {name.split("/")[-1]: load_data(name) for name in _language_files()}
         languages = {
@@ -454,7 +454,7 @@ def _folded(values: object) -> list[str]:
 def _language_files() -> list[str]:
     from importlib.resources import files
 
-    folder = files(__package__).joinpath("data", "languages")
+    folder = files("urbact_assistant").joinpath("data", "languages")
     if not folder.is_dir():
         return []
     return sorted(f"languages/{f.name[:-5]}" for f in folder.iterdir() if f.name.endswith(".yaml"))

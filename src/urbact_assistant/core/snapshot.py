@@ -25,7 +25,7 @@ from typing import BinaryIO, TypeVar
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parents[1]
 
 
 def fingerprint(files: Iterable[Path], *parts: str, root: Path | None = None) -> str:

@@ -15,9 +15,7 @@ from typing import Any
 
 import yaml
 
-from .countries import hint_for, is_country_code
-from .errors import CorpusError, Problem
-from .models import (
+from urbact_assistant.core.models import (
     FUNDS,
     NETWORK_TYPES,
     PAGE_KINDS,
@@ -31,6 +29,8 @@ from .models import (
     ProgrammeFacts,
     ProgrammePage,
 )
+from urbact_assistant.errors import CorpusError, Problem
+from urbact_assistant.knowledge.countries import hint_for, is_country_code
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")

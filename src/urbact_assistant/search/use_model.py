@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from .snapshot import write_atomically
+from urbact_assistant.core.snapshot import write_atomically
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .corpus import Corpus
-from .countries import country_name
-from .text import tokens
+from urbact_assistant.core.text import tokens
+from urbact_assistant.knowledge.corpus import Corpus
+from urbact_assistant.knowledge.countries import country_name
 
 # "the SPARK network", "the Transfer Network ROOF", "ROOF (a Transfer Network)" ...
 _NAMED = re.compile(

@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .compose import CALL_WORDS, STATUS_WORDS
-from .countries import country_name
-from .models import Answer, AnyCard, NetworkCard, ProgrammePage
+from urbact_assistant.answering.compose import CALL_WORDS, STATUS_WORDS
+from urbact_assistant.core.models import Answer, AnyCard, NetworkCard, ProgrammePage
+from urbact_assistant.knowledge.countries import country_name
 
 LIMIT = 4096
 CALLBACK_LIMIT = 64
@@ -489,7 +489,7 @@ class BrowseFilter:
 
     def describe(self) -> str:
         """``“food” · Spain · ongoing · Transfer Network`` (plain text, escape before use)."""
-        from .models import NETWORK_TYPES
+        from urbact_assistant.core.models import NETWORK_TYPES
 
         parts = [f"“{self.topic}”" if self.topic else ""]
         parts.append(country_name(self.country) if self.country else "")

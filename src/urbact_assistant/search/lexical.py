@@ -11,9 +11,9 @@ from functools import cache
 
 import numpy as np
 
-from .countries import country_name
-from .models import AnyCard, NetworkCard
-from .text import tokens
+from urbact_assistant.core.models import AnyCard, NetworkCard
+from urbact_assistant.core.text import tokens
+from urbact_assistant.knowledge.countries import country_name
 
 STOP_LANGUAGES = (
     "english", "french", "german", "italian", "spanish", "polish", "portuguese", "dutch",

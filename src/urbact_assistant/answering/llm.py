@@ -14,12 +14,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .chain import State, offline_answer
-from .citations import reveals, verify
-from .config import Settings
-from .models import Answer
-from .prompts import CONTACT_URL, SYSTEM, answer_messages, condense_messages
-from .understanding import standalone_question
+from urbact_assistant.answering.chain import State, offline_answer
+from urbact_assistant.answering.citations import reveals, verify
+from urbact_assistant.answering.prompts import (
+    CONTACT_URL,
+    SYSTEM,
+    answer_messages,
+    condense_messages,
+)
+from urbact_assistant.config import Settings
+from urbact_assistant.core.models import Answer
+from urbact_assistant.understanding.questions import standalone_question
 
 log = logging.getLogger(__name__)
 MAX_CARDS = 8

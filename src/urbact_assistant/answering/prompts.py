@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .compose import CALL_WORDS, STATUS_WORDS, plain
-from .models import AnyCard, NetworkCard, ProgrammePage
-from .passages import party_text
+from urbact_assistant.answering.compose import CALL_WORDS, STATUS_WORDS, plain
+from urbact_assistant.core.models import AnyCard, NetworkCard, ProgrammePage
+from urbact_assistant.knowledge.passages import party_text
 
 CONTACT_URL = "https://urbact.eu/contact"
 

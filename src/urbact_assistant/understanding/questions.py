@@ -12,10 +12,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .corpus import Corpus
-from .lexicon import Concept, Lexicon, View, demonym, find_concepts, load_data
-from .models import NetworkCard
-from .text import fold, phrase, tokens
+from urbact_assistant.core.models import NetworkCard
+from urbact_assistant.core.text import fold, phrase, tokens
+from urbact_assistant.knowledge.corpus import Corpus
+from urbact_assistant.understanding.lexicon import (
+    Concept,
+    Lexicon,
+    View,
+    demonym,
+    find_concepts,
+    load_data,
+)
 
 Kind = Literal["network", "city", "join", "topic", "out_of_scope"]
 # Programme concepts that describe networks rather than ask about joining: "transfer networks

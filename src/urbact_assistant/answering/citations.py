@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .models import AnyCard, Citation
+from urbact_assistant.core.models import AnyCard, Citation
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 URL = re.compile(r"https?://[^\s)\]>\"'<]+")

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Settings
-from .corpus import Corpus
-from .embeddings import CachedEmbeddings, ModelEmbeddings
-from .errors import IndexError_, IndexMismatchError
-from .passages import card_passages, passages_fingerprint
-from .snapshot import write_atomically
+from urbact_assistant.config import Settings
+from urbact_assistant.core.snapshot import write_atomically
+from urbact_assistant.errors import IndexError_, IndexMismatchError
+from urbact_assistant.knowledge.corpus import Corpus
+from urbact_assistant.knowledge.passages import card_passages, passages_fingerprint
+from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .countries import country_name
-from .models import Answer, AnyCard, Citation, Hit, NetworkCard, ProgrammePage
-from .retrieval import Retrieval
+from urbact_assistant.core.models import Answer, AnyCard, Citation, Hit, NetworkCard, ProgrammePage
+from urbact_assistant.knowledge.countries import country_name
+from urbact_assistant.search.retrieval import Retrieval
 
 CONTACT = "the URBACT secretariat or your National URBACT Point (https://urbact.eu/contact)"
 STATUS_WORDS = {
@@ -84,7 +84,7 @@ def page_paragraph(
 
 def best_sentences(body: str, terms: frozenset[str], count: int = 3) -> list[str]:
     """The first sentence, then the ones richest in ``terms`` (stemmed), in text order."""
-    from .lexical import analyse
+    from urbact_assistant.search.lexical import analyse
 
     sentences = [s for s in _sentences(body) if len(s.split()) >= 5]  # no headings
     if len(sentences) <= count:
@@ -107,7 +107,7 @@ def plain(text: str) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    from .passages import sentences
+    from urbact_assistant.knowledge.passages import sentences
 
     return sentences(plain(text))
 
@@ -139,7 +139,7 @@ def compose(retrieval: Retrieval) -> Answer:
 
 def _question_terms(retrieval: Retrieval) -> frozenset[str]:
     """Stemmed words of the question, its thesaurus expansion and the countries it names."""
-    from .lexical import analyse
+    from urbact_assistant.search.lexical import analyse
 
     q = retrieval.query
     countries = " ".join(country_name(c) for c in q.countries)
@@ -164,7 +164,7 @@ def _filters_text(retrieval: Retrieval) -> str:
     if q.countries:
         parts.append("with partners in " + ", ".join(country_name(c) for c in q.countries))
     if q.type:
-        from .models import NETWORK_TYPES
+        from urbact_assistant.core.models import NETWORK_TYPES
 
         parts.append(NETWORK_TYPES[q.type] + "s")
     if q.programme:

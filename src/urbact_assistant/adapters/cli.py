@@ -14,8 +14,8 @@ from contextlib import contextmanager
 
 import click
 
-from .config import Settings, environment
-from .errors import UrbactError
+from urbact_assistant.config import Settings, environment
+from urbact_assistant.errors import UrbactError
 
 MAX_QUESTION = 1000
 
@@ -87,7 +87,7 @@ def corpus_check(corpus_dir: str | None) -> None:
     """Validate every card; print `path:line: message` per problem, exit 1 if any."""
     from pathlib import Path
 
-    from .corpus import check_corpus
+    from urbact_assistant.knowledge.corpus import check_corpus
 
     with user_errors():
         settings = load_settings()
@@ -108,9 +108,9 @@ def corpus_stats(corpus_dir: str | None, top: int) -> None:
     """Coverage: counts by programme, type, status (as of today), country and theme."""
     from pathlib import Path
 
-    from .corpus import load_corpus
-    from .stats import corpus_stats as compute
-    from .stats import format_stats
+    from urbact_assistant.knowledge.corpus import load_corpus
+    from urbact_assistant.knowledge.stats import corpus_stats as compute
+    from urbact_assistant.knowledge.stats import format_stats
 
     with user_errors():
         settings = load_settings()
@@ -124,7 +124,7 @@ def corpus_stats(corpus_dir: str | None, top: int) -> None:
 def ingest(force: bool) -> None:
     """Index the corpus in Chroma (only changed cards are embedded again)."""
     with user_errors():
-        from .assistant import Services
+        from urbact_assistant.assistant import Services
 
         services = Services.create(load_settings())
         report = services.ingest(force=force, progress=_progress_printer("embedding"))
@@ -152,7 +152,7 @@ def fast_exit() -> None:
 
 
 def _open_assistant():  # noqa: ANN202
-    from .assistant import Assistant
+    from urbact_assistant.assistant import Assistant
 
     def on_build(what: str) -> None:
         global _built_here
@@ -184,7 +184,7 @@ def ask(question: str, as_json: bool) -> None:
     With --json: {"question", "answer", "citations": [{"n", "slug", "name", "url"}], "mode"}
     and "note" when the LLM could not be used; in batch mode one object per line.
     """
-    from .formatting import format_answer, format_answer_json
+    from urbact_assistant.adapters.terminal import format_answer, format_answer_json
 
     with user_errors():
         if question != "-":
@@ -215,7 +215,7 @@ def ask(question: str, as_json: bool) -> None:
 @cli.command()
 def chat() -> None:
     """Ask questions interactively (Ctrl-D or `exit` to leave)."""
-    from .formatting import format_answer
+    from urbact_assistant.adapters.terminal import format_answer
 
     with user_errors():
         assistant = _open_assistant()
@@ -242,7 +242,7 @@ def chat() -> None:
 def default_questions() -> str:
     from pathlib import Path
 
-    return str(Path(__file__).resolve().parents[2] / "tests" / "eval" / "questions.jsonl")
+    return str(Path(__file__).resolve().parents[3] / "tests" / "eval" / "questions.jsonl")
 
 
 @cli.command("eval")
@@ -261,7 +261,7 @@ def evaluate(path: str, lang: tuple[str, ...], every: int, as_json: bool) -> Non
     """Measure retrieval: hybrid vs BM25 only vs dense only, side by side in one run."""
     from pathlib import Path
 
-    from . import evaluation
+    from urbact_assistant.search import evaluation
 
     with user_errors():
         questions = evaluation.load_questions(Path(path))
@@ -274,7 +274,7 @@ def evaluate(path: str, lang: tuple[str, ...], every: int, as_json: bool) -> Non
 def bot() -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN; polling, or webhook with URBACT_WEBHOOK_URL)."""
     with user_errors():
-        from .telegram_bot import BotSettings, run_bot
+        from urbact_assistant.adapters.telegram.bot import BotSettings, run_bot
 
         bot_settings = BotSettings.from_env(environment())
         run_bot(load_settings(), bot_settings)

@@ -51,15 +51,15 @@ from telegram.ext import (
     filters,
 )
 
-from . import telegram_format as fmt
-from .bot_state import BotState
-from .config import Settings, environment
-from .countries import country_name
-from .errors import ConfigError, UrbactError
-from .models import Answer, AnyCard, NetworkCard, ProgrammePage
+from urbact_assistant.adapters.telegram import render as fmt
+from urbact_assistant.adapters.telegram.state import BotState
+from urbact_assistant.config import Settings, environment
+from urbact_assistant.core.models import Answer, AnyCard, NetworkCard, ProgrammePage
+from urbact_assistant.errors import ConfigError, UrbactError
+from urbact_assistant.knowledge.countries import country_name
 
 if TYPE_CHECKING:
-    from .assistant import Assistant
+    from urbact_assistant.assistant import Assistant
 
 logger = logging.getLogger(__name__)
 
@@ -602,7 +602,7 @@ class UrbactBot:
             if any(_key(n) == key for n in names):
                 return card
         with suppress(Exception):  # the library's own name matching, when it recognises one
-            from .understanding import understand
+            from urbact_assistant.understanding.questions import understand
 
             found = understand(name, self.assistant.retriever.entities).networks
             if found:
@@ -890,7 +890,7 @@ def webhook_options(bot_settings: BotSettings) -> dict[str, Any]:
 
 def run_bot(settings: Settings, bot_settings: BotSettings | None = None) -> None:
     """Run until interrupted: polling, or a webhook server when ``URBACT_WEBHOOK_URL`` is set."""
-    from .assistant import Assistant
+    from urbact_assistant.assistant import Assistant
 
     bot_settings = bot_settings or BotSettings.from_env(environment())
     logging.basicConfig(

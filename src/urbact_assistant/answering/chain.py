@@ -17,10 +17,10 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .compose import compose
-from .models import Answer
-from .retrieval import Retrieval, Retriever
-from .understanding import standalone_question
+from urbact_assistant.answering.compose import compose
+from urbact_assistant.core.models import Answer
+from urbact_assistant.search.retrieval import Retrieval, Retriever
+from urbact_assistant.understanding.questions import standalone_question
 
 State = dict[str, Any]
 AnswerStep = Callable[[State], Answer]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import UrbactError
+from urbact_assistant.errors import UrbactError
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def run(questions: Sequence[Question], retrieve: Callable[[str], list[str]]) -> 
 
 def compare(questions: Sequence[Question], hybrid) -> dict[str, Scores]:  # noqa: ANN001
     """Hybrid retrieval (``hybrid``, a ``Retriever``) and its two baselines, side by side."""
-    from .retrieval import Retriever
+    from urbact_assistant.search.retrieval import Retriever
 
     results = {}
     for mode in ("hybrid", "bm25", "dense"):

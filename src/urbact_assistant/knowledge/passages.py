@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .countries import country_name
-from .models import AnyCard, NetworkCard, Party
+from urbact_assistant.core.models import AnyCard, NetworkCard, Party
+from urbact_assistant.knowledge.countries import country_name
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'(])")
 WINDOW_WORDS = 60
