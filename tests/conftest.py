@@ -8,11 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from urbact_assistant.assistant import Assistant, Services
+from urbact_assistant.assistant import Assistant
 from urbact_assistant.config import Settings, default_corpus_dir
+from urbact_assistant.services import Services
 
 TODAY = dt.date(2026, 11, 27)
 CORPUS = default_corpus_dir()
+
+
+INDEX_FIXTURES = {"index_dir", "assistant"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that need the real index (built once per run, ~10 s) form the slow tier; the rest
+    (understanding, composing, citations, rendering, state) run with ``-m "not slow"``."""
+    for item in items:
+        if INDEX_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

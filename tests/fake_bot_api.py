@@ -202,12 +202,12 @@ class FakeBotApi:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 api._handle(self)
 
-            do_GET = do_POST  # noqa: N815
+            do_GET = do_POST
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -255,7 +255,7 @@ class FakeBotApi:
         """Messages the bot sent to a chat, in order, as currently shown (edits applied)."""
         return [m for (c, _), m in sorted(self.sent.items()) if c == chat_id]
 
-    def wait_for(self, predicate, timeout: float = 10.0) -> Any:  # noqa: ANN001
+    def wait_for(self, predicate, timeout: float = 10.0) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             result = predicate()
@@ -332,10 +332,10 @@ class FakeBotApi:
             "supports_inline_queries": True,
         }
 
-    def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user()
 
-    def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
+    def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)
@@ -371,7 +371,7 @@ class FakeBotApi:
         self.sent[(chat_id, message_id)] = message
         return message
 
-    def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         if "chat_id" not in params:
             raise ApiError("Bad Request: chat_id is empty")
         check_text(params.get("text"), params.get("parse_mode"))
@@ -381,7 +381,7 @@ class FakeBotApi:
             raise ApiError("Bad Request: message to be replied not found")
         return self._message(params["chat_id"], params)
 
-    def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
         if key not in self.sent:
             raise ApiError("Bad Request: message to edit not found")
@@ -402,7 +402,7 @@ class FakeBotApi:
         message["edit_date"] = int(time.time())
         return message
 
-    def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = params.get("callback_query_id")
         if not query_id:
             raise ApiError("Bad Request: query id is empty")
@@ -415,7 +415,7 @@ class FakeBotApi:
         self.answered_queries.add(query_id)
         return True
 
-    def api_answerInlineQuery(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_answerInlineQuery(self, params: dict[str, Any]) -> bool:
         query_id = params.get("inline_query_id")
         if not query_id or query_id in self.answered_queries:
             raise ApiError(
@@ -436,12 +436,12 @@ class FakeBotApi:
         self.answered_queries.add(query_id)
         return True
 
-    def api_sendChatAction(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_sendChatAction(self, params: dict[str, Any]) -> bool:
         if params.get("action") not in CHAT_ACTIONS:
             raise ApiError("Bad Request: wrong parameter action in request")
         return True
 
-    def api_setMyCommands(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_setMyCommands(self, params: dict[str, Any]) -> bool:
         commands = params.get("commands") or []
         if not 1 <= len(commands) <= 100:
             raise ApiError("Bad Request: BOT_COMMANDS_TOO_MUCH")
@@ -456,16 +456,16 @@ class FakeBotApi:
         self.commands[language] = commands
         return True
 
-    def api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, str]]:  # noqa: N802
+    def api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
         return self.commands.get(params.get("language_code") or "", [])
 
-    def api_deleteWebhook(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         return True
 
-    def api_setWebhook(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_setWebhook(self, params: dict[str, Any]) -> bool:
         return True
 
-    def api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
 
     def api_close(self, params: dict[str, Any]) -> bool:
@@ -580,7 +580,7 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 # --- running the real bot against the fake server ----------------------------------------
 
 
-async def until(predicate, timeout: float = 10.0, interval: float = 0.02) -> Any:  # noqa: ANN001, ASYNC109
+async def until(predicate, timeout: float = 10.0, interval: float = 0.02) -> Any:  # noqa: ASYNC109
     """Await until ``predicate()`` is truthy (without blocking the bot's event loop)."""
     import asyncio
 
@@ -604,7 +604,8 @@ class RunningBot:
         env: dict[str, str] | None = None,
         webhook: bool = False,
     ):
-        from urbact_assistant.adapters.telegram.bot import BotSettings, build_application
+        from urbact_assistant.adapters.telegram.app import build_application
+        from urbact_assistant.adapters.telegram.settings import BotSettings
         from urbact_assistant.adapters.telegram.state import BotState
 
         self.api = api
@@ -616,12 +617,12 @@ class RunningBot:
         self.webhook = webhook
 
     async def __aenter__(self) -> RunningBot:
-        from urbact_assistant.adapters.telegram.bot import ALLOWED_UPDATES
+        from urbact_assistant.adapters.telegram.app import ALLOWED_UPDATES
 
         await self.app.initialize()
         await self.app.post_init(self.app)
         if self.webhook:
-            from urbact_assistant.adapters.telegram.bot import webhook_options
+            from urbact_assistant.adapters.telegram.app import webhook_options
 
             await self.app.updater.start_webhook(**webhook_options(self.settings))
         else:

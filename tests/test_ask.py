@@ -7,9 +7,10 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from .conftest import TODAY
 
 from urbact_assistant.adapters.cli import cli
+
+from .conftest import TODAY
 
 
 def test_remote_work_question_cites_remote_it_first(assistant):
@@ -69,7 +70,7 @@ def test_accents_do_not_matter_for_cities(assistant):
 
 def test_joining_question_cites_programme_pages(assistant):
     answer = assistant.ask("how can my city join the next call?")
-    kinds = {assistant.services.corpus.by_slug()[c.slug].doc_kind for c in answer.citations}
+    kinds = {assistant.corpus.by_slug()[c.slug].doc_kind for c in answer.citations}
     assert kinds == {"programme"}
 
 
@@ -85,7 +86,7 @@ def test_nothing_relevant_cites_nothing(assistant, question):
 
 def test_status_filter_uses_todays_date(assistant):
     answer = assistant.ask("which transfer networks are ongoing?")
-    cards = assistant.services.corpus.by_slug()
+    cards = assistant.corpus.by_slug()
     assert answer.citations
     assert all(cards[c.slug].status(TODAY) == "ongoing" for c in answer.citations)
 
@@ -143,13 +144,13 @@ def test_chat_session(index_dir):
 
 def test_follow_up_keeps_the_topic(assistant):
     first = assistant.ask("which networks work on the circular economy?")
-    follow = assistant.ask("and which of them are in Spain?", [(first.standalone, first.text)])
-    cards = assistant.services.corpus.by_slug()
+    follow = assistant.ask("and which of them are in Spain?", first.conversation)
+    cards = assistant.corpus.by_slug()
     assert follow.citations
     assert {c.slug for c in follow.citations} <= {c.slug for c in first.citations}
     assert all("ES" in cards[c.slug].countries for c in follow.citations)
     # A new question stands on its own.
-    other = assistant.ask("who leads GenProcure?", [(first.standalone, first.text)])
+    other = assistant.ask("who leads GenProcure?", first.conversation)
     assert [c.slug for c in other.citations] == ["genprocure"]
 
 

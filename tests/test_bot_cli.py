@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from .conftest import TODAY
-from .fake_bot_api import FakeBotApi
 
 from urbact_assistant.adapters.cli import cli
-from urbact_assistant.adapters.telegram.bot import BotSettings
+from urbact_assistant.adapters.telegram.settings import BotSettings
 from urbact_assistant.errors import ConfigError
+
+from .conftest import TODAY
+from .fake_bot_api import FakeBotApi
 
 GOOD = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawZ"
 
@@ -111,7 +112,7 @@ def test_token_filter_redacts_messages_and_tracebacks():
     import logging
     import sys
 
-    from urbact_assistant.adapters.telegram.bot import TokenFilter
+    from urbact_assistant.adapters.telegram.runtime import TokenFilter
 
     try:
         raise RuntimeError(f"The token `{GOOD}` was rejected by the server.")

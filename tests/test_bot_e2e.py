@@ -7,11 +7,15 @@ test ends by checking that no request of the bot was refused.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from dataclasses import replace
 
 import pytest
+
+from urbact_assistant import Answer, Citation
+
 from .fake_bot_api import (
     BOT_USERNAME,
     ApiError,
@@ -25,8 +29,6 @@ from .fake_bot_api import (
     parse_html,
     until,
 )
-
-from urbact_assistant.core.models import Answer, Citation
 
 REMOTE = "which networks tackle remote work?"
 
@@ -296,13 +298,11 @@ async def test_redelivered_update_after_restart_is_not_answered_again(api, assis
 # --- with a stand-in assistant: failures, long answers, streaming ------------------------
 
 
-class StandIn:
-    """The real assistant's corpus and retriever, with ``ask`` replaced."""
-
-    def __init__(self, real, ask):  # noqa: ANN001
-        self.services = real.services
-        self.retriever = real.retriever
-        self.ask = ask
+def StandIn(real, ask):
+    """The real assistant with only its ``ask`` replaced (the bot sees nothing else)."""
+    clone = copy.copy(real)
+    clone.ask = ask
+    return clone
 
 
 def _long_answer_text():
@@ -315,7 +315,7 @@ async def test_long_answer_is_split_under_the_limit(api, assistant, tmp_path):
         "q", _long_answer_text(), [Citation(1, "remote-it", "Remote-IT", "https://urbact.eu/x?a=1&b=2")],
         standalone="q",
     )  # fmt: skip
-    stand_in = StandIn(assistant, lambda q, history=(), on_token=None: long)
+    stand_in = StandIn(assistant, lambda q, conversation=None, on_token=None: long)
     async with RunningBot(api, stand_in, tmp_path) as bot:
         parts = await bot.say(message_update(117, "tell me everything"), 117, count=2)
         await asyncio.sleep(0.3)
@@ -327,7 +327,7 @@ async def test_long_answer_is_split_under_the_limit(api, assistant, tmp_path):
 
 
 async def test_an_error_is_logged_and_the_user_told(api, assistant, tmp_path, caplog):
-    def ask(question, history=(), on_token=None):  # noqa: ANN001, ANN202
+    def ask(question, conversation=None, on_token=None):
         raise RuntimeError("index on fire")
 
     caplog.set_level(logging.DEBUG)
@@ -352,10 +352,10 @@ async def test_logs_hold_no_token_and_no_message_text(api, assistant, tmp_path, 
 async def test_streamed_answer_edits_one_message_about_once_a_second(api, assistant, tmp_path):
     final = assistant.ask(REMOTE)
 
-    def ask(question, history=(), on_token=None):  # noqa: ANN001, ANN202
+    def ask(question, conversation=None, on_token=None):
         words = final.text.split(" ")
-        for i in range(0, len(words), 4):
-            on_token(" ".join(words[i : i + 4]) + " ")
+        for i in range(4, len(words) + 4, 4):
+            on_token(" ".join(words[:i]))  # the verified draft so far
             time.sleep(0.12)
         return replace(final, mode="llm")
 
@@ -423,7 +423,7 @@ async def test_message_text_is_logged_only_when_enabled(api, assistant, tmp_path
 
 
 async def test_a_failure_while_streaming_replaces_the_draft(api, assistant, tmp_path):
-    def ask(question, history=(), on_token=None):  # noqa: ANN001, ANN202
+    def ask(question, conversation=None, on_token=None):
         on_token("Remote-IT is ")
         time.sleep(0.3)
         raise RuntimeError("the LLM went away")

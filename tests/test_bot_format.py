@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from .conftest import CORPUS, TODAY
-from .fake_bot_api import ApiError, check_text, parse_html
 
+from urbact_assistant.adapters.telegram import keyboards as kb
 from urbact_assistant.adapters.telegram import render as fmt
+from urbact_assistant.adapters.telegram import texts
 from urbact_assistant.core.models import Answer, Citation, NetworkCard
 from urbact_assistant.knowledge.corpus import load_corpus
+
+from .conftest import CORPUS, TODAY
+from .fake_bot_api import ApiError, check_text, parse_html
 
 
 @pytest.fixture(scope="module")
@@ -103,19 +106,19 @@ def test_streaming_text_stays_under_the_limit():
 
 def test_callback_data_fits_64_bytes_for_every_card(corpus):
     for card in corpus.cards:
-        data = fmt.card_data(card.slug)
+        data = kb.card_data(card.slug)
         assert len(data.encode()) <= 64
-        assert fmt.parse_callback(data) == fmt.Callback("card", slug=card.slug)
+        assert kb.parse_callback(data) == kb.Callback("card", slug=card.slug)
 
 
 def test_callback_data_round_trips_and_rejects_garbage():
-    assert fmt.parse_callback(fmt.feedback_data(123456789, True)) == fmt.Callback(
+    assert kb.parse_callback(kb.feedback_data(123456789, True)) == kb.Callback(
         "feedback", answer_id=123456789, up=True
     )
-    filters = fmt.BrowseFilter("o", "t", "PL", "żywność " * 20)
+    filters = kb.BrowseFilter("o", "t", "PL", "żywność " * 20)
     data = filters.encode(3)
     assert len(data.encode()) <= 64
-    parsed = fmt.parse_callback(data)
+    parsed = kb.parse_callback(data)
     assert parsed.kind == "browse" and parsed.page == 3
     assert parsed.filters.status == "o" and parsed.filters.country == "PL"
     assert "żywność".startswith(parsed.filters.topic.split()[0][:3])
@@ -130,16 +133,16 @@ def test_callback_data_round_trips_and_rejects_garbage():
         "zz:1",
         "c:" + "a" * 62,
     ]:
-        assert fmt.parse_callback(garbage) is None
+        assert kb.parse_callback(garbage) is None
     with pytest.raises(ValueError):
-        fmt.card_data("a" * 41)
+        kb.card_data("a" * 41)
 
 
 def test_answer_keyboard_has_card_buttons_then_feedback():
     answer = Answer(
         "q", "x [1] [2]", [Citation(n, f"s-{n}", f"Name {n}", "https://e.eu") for n in (1, 2)]
     )
-    keyboard = fmt.answer_keyboard(answer, 7)
+    keyboard = kb.answer_keyboard(answer, 7)
     assert [b.data for b in keyboard[0]] == ["c:s-1", "c:s-2"]
     assert [b.label for b in keyboard[-1]] == ["👍", "👎"]
     assert [b.data for b in keyboard[-1]] == ["f:7:u", "f:7:d"]
@@ -165,57 +168,62 @@ def test_network_card_shows_status_as_of_today(corpus):
 
 
 def test_browse_pages_and_buttons(corpus):
-    cards = fmt.browse_order(corpus.networks, TODAY)
-    html, keyboard = fmt.browse_page(cards, fmt.BrowseFilter(), 0, TODAY)
+    cards = sorted(corpus.networks, key=lambda c: c.status(TODAY) != "ongoing")
+    html, keyboard = fmt.browse_page(cards, kb.BrowseFilter(), 0, TODAY)
     assert valid(html).startswith(f"Networks ({len(cards)})")
     data = [b.data for row in keyboard for b in row]
     assert "n:1::::" in data  # next page
     assert all(len(d.encode()) <= 64 for d in data)
     last = -(-len(cards) // fmt.PER_PAGE) - 1
-    html, keyboard = fmt.browse_page(cards, fmt.BrowseFilter(), 999, TODAY)
+    html, keyboard = fmt.browse_page(cards, kb.BrowseFilter(), 999, TODAY)
     assert f"{last + 1}/{last + 1}" in valid(html)
-    statuses = [c.status(TODAY) for c in cards]
-    assert statuses.index("ended") > statuses.index("ongoing")
 
 
-def test_browse_filters(corpus):
-    countries = {"PL": "PL", "poland": "PL", "ES": "ES", "spain": "ES", "czechia": "CZ"}
-    parsed = fmt.parse_browse_args(["ongoing", "Poland", "food"], countries)
-    assert parsed == fmt.BrowseFilter("o", "", "PL", "food")
-    assert fmt.parse_browse_args(["transfer", "ES"], countries) == fmt.BrowseFilter(
-        "", "t", "ES", ""
-    )
-    assert fmt.parse_browse_args(["terminés", "de", "culture"], countries).country == ""
-    matching = fmt.matching_networks(corpus.networks, fmt.BrowseFilter("o", "", "PL"), TODAY)
-    assert matching and all(c.status(TODAY) == "ongoing" and "PL" in c.countries for c in matching)
+def test_browse_filter_codes_round_trip():
+    from urbact_assistant import NetworkFilter
+
+    found = NetworkFilter("ongoing", "transfer", "PL", "food")
+    codes = kb.BrowseFilter.of(found)
+    assert codes == kb.BrowseFilter("o", "t", "PL", "food")
+    assert codes.network_filter() == found
+    assert kb.parse_callback(codes.encode(2)).filters == codes
 
 
 def test_join_lists_calls_with_their_state(corpus):
-    calls = [p for p in corpus.pages if p.kind == "call"]
-    html, keyboard = fmt.join_message(calls, corpus.by_slug()["how-to-join"], TODAY)
+    from urbact_assistant import Calls
+
+    live = [p for p in corpus.pages if p.kind == "call" and p.call_status(TODAY) != "closed"]
+    past = [p for p in corpus.pages if p.kind == "call" and p.call_status(TODAY) == "closed"]
+    calls = Calls(TODAY, live, past[:3], corpus.by_slug()["how-to-join"])
+    html, keyboard = fmt.join_message(calls)
     text = valid(html)
     assert "Call for" in text and "How a city can join URBACT" in text
     assert any(b.data == "c:how-to-join" for row in keyboard for b in row)
 
 
-@pytest.mark.parametrize("lang", fmt.LANGUAGES)
+@pytest.mark.parametrize("lang", texts.languages())
 def test_texts_and_commands_exist_in_every_language(lang):
-    for key in fmt.TEXTS["en"]:
-        rendered = fmt.text(lang, key, n=1200, max=1000, s=30, name="<x>", bot="b")
-        assert rendered
-        if key not in fmt.PLAIN_KEYS:
+    english = texts.catalogue("en")
+    own = texts.catalogue(lang)
+    assert set(own["texts"]) == set(english["texts"]), "every language has every key"
+    values = dict(n=1200, max=1000, s=30, name="<x>", bot="b", networks=1, pages=2, link="l",
+                  checked="c", today="t", title="T", date="d", language="L", filters="f")  # fmt: skip
+    for key in english["texts"]:
+        rendered = texts.text(lang, key, **values)
+        assert rendered or key == "call.unknown"
+        if key not in texts.PLAIN_KEYS:
             valid(rendered)
-    assert set(fmt.TEXTS[lang]) == set(fmt.TEXTS["en"])
-    commands = fmt.command_list(lang)
-    assert [c for c, _ in commands] == list(fmt.COMMANDS)
+    commands = texts.command_list(lang)
+    assert [c for c, _ in commands] == list(texts.COMMANDS)
+    assert set(own["commands"]) == set(english["commands"])
     assert all(0 < len(d) <= 256 for _, d in commands)
 
 
 @pytest.mark.parametrize(
-    ("code", "lang"), [("fr", "fr"), ("de-AT", "de"), ("pt-br", "en"), (None, "en"), ("PL", "pl")]
+    ("code", "lang"), [("fr", "fr"), ("de-AT", "de"), ("zz-ZZ", "en"), (None, "en"), ("PL", "pl")]
 )
 def test_language_from_telegram_language_code(code, lang):
-    assert fmt.pick_language(code) == lang
+    assert texts.pick_language(code) == lang
 
 
 def test_inline_description_is_short(corpus):
@@ -227,5 +235,7 @@ def test_inline_description_is_short(corpus):
 def test_about_message_is_valid():
     import datetime as dt
 
-    text = valid(fmt.about_message(130, 30, dt.date(2026, 11, 27), "offline", TODAY))
+    from urbact_assistant import About
+
+    text = valid(fmt.about_message(About(130, 30, dt.date(2026, 11, 27), False, TODAY)))
     assert "130 URBACT network cards" in text and "/forget" in text

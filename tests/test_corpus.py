@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from .conftest import CORPUS, TODAY
 
 from urbact_assistant.adapters.cli import cli
 from urbact_assistant.knowledge.corpus import check_corpus, parse_card
+
+from .conftest import CORPUS, TODAY
 
 GOOD = """\
 ---

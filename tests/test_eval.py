@@ -13,7 +13,7 @@ QUESTIONS = Path(__file__).parent / "eval" / "questions.jsonl"
 
 @pytest.fixture(scope="module")
 def results(assistant):
-    return evaluation.compare(evaluation.load_questions(QUESTIONS)[::3], assistant.retriever)
+    return assistant.evaluate(QUESTIONS, every=3).results
 
 
 def test_hybrid_retrieval_meets_the_bar(results):
@@ -57,8 +57,7 @@ MORE_LANGUAGES = Path(__file__).parent / "eval" / "more-languages.jsonl"
 def test_questions_in_28_languages_meet_a_lower_bar(assistant):
     """The second set (every EU language, Ukrainian, Serbian, Albanian, Turkish; written by
     someone who had not seen the code): half of it, with thresholds below its current level."""
-    questions = evaluation.load_questions(MORE_LANGUAGES)[::2]
-    hybrid = evaluation.compare(questions, assistant.retriever)["hybrid"]
+    hybrid = assistant.evaluate(MORE_LANGUAGES, every=2).results["hybrid"]
     assert hybrid.questions >= 100 and len(hybrid.by_lang) >= 25
     assert hybrid.recall_at_5 >= 0.78
     assert hybrid.mrr >= 0.78

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from .conftest import make_settings
 
-from urbact_assistant.assistant import Assistant, Services
+from urbact_assistant.assistant import Assistant
 from urbact_assistant.errors import IndexMismatchError
 from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
+from urbact_assistant.services import Services
+
+from .conftest import make_settings
 
 
 def services(tmp_path, corpus):
@@ -35,7 +37,7 @@ def test_changed_and_deleted_cards_are_updated_and_removed(tmp_path, small_corpu
     report = svc.ingest()
     assert report.updated == ["remote-it"] and report.removed == ["schoolhoods"]
     assert 0 < report.embedded <= 2  # only the changed body window is new text
-    store = svc.store.open(svc.embeddings)
+    _, store = svc.store.open(svc.embeddings)
     slugs = {m["slug"] for m in store.get(include=["metadatas"])["metadatas"]}
     assert slugs == {"remote-it", "genprocure", "how-to-join"}
     found = store.similarity_search("coworking pilots in Tirana", k=1)
@@ -105,9 +107,9 @@ def test_name_questions_need_neither_chroma_nor_the_model(tmp_path, small_corpus
     assistant = Assistant.open(settings)
     assert assistant.services._store is None  # checked through the manifest copy
     assert assistant.ask("who leads GenProcure?").citations[0].slug == "genprocure"
-    assert not assistant.retriever.store.opened
+    assert not assistant._retriever.store.opened
     assert assistant.ask("which networks tackle remote work?").citations[0].slug == "remote-it"
-    assert assistant.retriever.store.opened
+    assert assistant._retriever.store.opened
 
 
 def test_the_manifest_copy_catches_a_model_change(tmp_path, small_corpus):

@@ -7,11 +7,13 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from .conftest import TODAY, make_settings
-from .fake_openai import FakeOpenAI
 
+from urbact_assistant import Conversation
 from urbact_assistant.adapters.cli import cli
 from urbact_assistant.assistant import Assistant
+
+from .conftest import TODAY, make_settings
+from .fake_openai import FakeOpenAI
 
 
 @pytest.fixture
@@ -127,10 +129,10 @@ def test_a_slow_server_is_cut_off_by_the_time_budget(index_dir, server):
 
 def test_tokens_stream_to_the_caller(index_dir, server):
     assistant = llm_assistant(index_dir, server)
-    pieces: list[str] = []
-    answer = assistant.ask("which networks tackle remote work?", on_token=pieces.append)
-    assert len(pieces) > 3
-    assert "".join(pieces).startswith("Remote-IT is the network")
+    drafts: list[str] = []
+    answer = assistant.ask("which networks tackle remote work?", on_token=drafts.append)
+    assert drafts and all(answer.text.startswith(d[:20]) for d in drafts)
+    assert all(b.startswith(a) for a, b in zip(drafts, drafts[1:], strict=False))  # growing
     assert answer.text.startswith("Remote-IT is the network")
 
 
@@ -138,7 +140,7 @@ def test_follow_up_is_condensed_by_the_model(index_dir, server):
     assistant = llm_assistant(index_dir, server)
     server.script = ["text:Which networks on remote work have partners in Spain?", "ok"]
     history = [("which networks tackle remote work?", "Remote-IT ... [1]")]
-    answer = assistant.ask("and which of them are in Spain?", history)
+    answer = assistant.ask("and which of them are in Spain?", Conversation.from_history(history))
     condense, final = server.requests
     assert "which networks tackle remote work?" in prompt_of(condense)
     assert answer.standalone == "Which networks on remote work have partners in Spain?"
@@ -167,8 +169,8 @@ def test_killing_the_server_mid_run_gives_offline_answers(index_dir, server):
 
 
 def test_openai_embeddings_build_an_index_that_records_them(tmp_path, small_corpus, server):
-    from urbact_assistant.assistant import Services
     from urbact_assistant.errors import IndexMismatchError
+    from urbact_assistant.services import Services
 
     env = {"OPENAI_BASE_URL": server.base_url, "URBACT_EMBEDDINGS": "openai",
            "URBACT_EMBEDDING_MODEL": "fake-embed"}  # fmt: skip
@@ -182,3 +184,24 @@ def test_openai_embeddings_build_an_index_that_records_them(tmp_path, small_corp
     # The same index asked with the embedded model: a clear error that says to re-ingest.
     with pytest.raises(IndexMismatchError, match="re-index"):
         Assistant.open(make_settings(tmp_path / "data", small_corpus))
+
+
+def test_drafts_never_show_unverified_text(index_dir, server):
+    """A system-prompt echo and a foreign link are not shown even as drafts (the bot shows
+    drafts while the model writes)."""
+    assistant = llm_assistant(index_dir, server)
+    server.script = ["echo-system"]
+    drafts: list[str] = []
+    answer = assistant.ask("which networks tackle remote work?", on_token=drafts.append)
+    assert drafts == [] and answer.mode == "offline"
+
+    server.script = [
+        "text:Remote-IT works on remote work [1]. Apply at http://evil.example/phish now. "
+        "Uncited claims follow here."
+    ]
+    drafts.clear()
+    answer = assistant.ask("which networks tackle remote work?", on_token=drafts.append)
+    assert drafts, "cited sentences are streamed"
+    assert not any("evil.example" in d for d in drafts)
+    assert all("[1]" in d for d in drafts)
+    assert "evil.example" not in answer.text

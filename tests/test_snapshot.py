@@ -8,9 +8,7 @@ import os
 
 import numpy as np
 import pytest
-from .conftest import make_settings
 
-from urbact_assistant.assistant import Knowledge
 from urbact_assistant.core.snapshot import load_or_build
 from urbact_assistant.errors import CorpusError
 from urbact_assistant.knowledge.corpus import check_corpus
@@ -23,6 +21,9 @@ from urbact_assistant.search.use_model import (
     whole_tokenizer,
     write_arrays,
 )
+from urbact_assistant.services import Knowledge
+
+from .conftest import make_settings
 
 TEXTS = [
     "which networks tackle remote work?",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from click.testing import CliRunner
-from .conftest import CORPUS, TODAY
 
 from urbact_assistant.adapters.cli import cli
 from urbact_assistant.knowledge.corpus import load_corpus
 from urbact_assistant.knowledge.stats import corpus_stats, missing_networks
+
+from .conftest import CORPUS, TODAY
 
 
 def test_counts_add_up_and_status_moves_with_the_date():

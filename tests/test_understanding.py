@@ -4,11 +4,12 @@ checked through the real retriever over the real corpus."""
 from __future__ import annotations
 
 import pytest
-from .conftest import TODAY
 
 from urbact_assistant.core.text import phrase
 from urbact_assistant.understanding.lexicon import Lexicon
 from urbact_assistant.understanding.questions import skeleton
+
+from .conftest import TODAY
 
 
 def slugs(assistant, question: str) -> list[str]:

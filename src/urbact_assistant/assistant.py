@@ -1,137 +1,69 @@
-"""The façade the command line and the bot use: settings in, ``Answer`` out.
+"""The front door: every use case the command line, the bot or another front end needs.
 
-``Assistant.open(settings)`` loads the corpus, opens the index (building or updating it when
-it is missing or behind the corpus) and assembles the chain.
+``Assistant.open(settings)`` loads the corpus, opens the index (building or updating it when it
+is missing or behind the corpus) and assembles the chain; ``Assistant(services, chat_model)``
+builds one from injected parts. Adapters use this class and the types it takes and returns,
+never the modules behind it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from urbact_assistant.config import Settings
-from urbact_assistant.core.models import Answer
-from urbact_assistant.core.snapshot import code_fingerprint, fingerprint, load_or_build
-from urbact_assistant.errors import ConfigError
-from urbact_assistant.knowledge.corpus import Corpus, corpus_files, load_corpus
-from urbact_assistant.knowledge.passages import passages_fingerprint
-from urbact_assistant.search.embeddings import CachedEmbeddings, make_embeddings
-from urbact_assistant.search.index import (
-    IndexStore,
-    IngestReport,
-    LazyVectorStore,
-    Manifest,
-    Progress,
-    default_cache_path,
-    make_client,
-    model_mismatch,
-    read_mirror,
+from urbact_assistant.core.models import (
+    NETWORK_TYPES,
+    Answer,
+    AnyCard,
+    Conversation,
+    NetworkCard,
+    ProgrammePage,
+    Retrieval,
 )
-from urbact_assistant.search.lexical import LexicalIndex
-from urbact_assistant.search.retrieval import Retrieval, Retriever
-from urbact_assistant.understanding.questions import Entities
+from urbact_assistant.core.results import (
+    About,
+    Browse,
+    Calls,
+    CorpusCheck,
+    IngestReport,
+    NameMatch,
+    NetworkFilter,
+    Progress,
+)
+from urbact_assistant.core.text import fold
+from urbact_assistant.errors import IngestBusyError
+from urbact_assistant.knowledge.corpus import Corpus
+from urbact_assistant.search.index import FollowingVectorStore, model_mismatch
+from urbact_assistant.search.retrieval import Retriever
+from urbact_assistant.services import Services
+from urbact_assistant.understanding.questions import understand
 
-# Libraries whose objects a Knowledge snapshot holds.
-SNAPSHOT_LIBRARIES = ("bm25s", "PyStemmer", "numpy", "scipy", "stop-words", "pycountry", "anyascii")
-
-
-@dataclass
-class Knowledge:
-    """What questions are read and matched with besides the vector index: the corpus, its
-    entity tables (with the language tables) and its BM25 index."""
-
-    corpus: Corpus
-    entities: Entities
-    lexical: LexicalIndex
-
-    @classmethod
-    def build(cls, settings: Settings) -> Knowledge:
-        """Statuses are computed from dates at question time, so nothing here depends on
-        today. The date-dependent wording checks (an ended network whose text reads as
-        running) belong to `corpus check` and CI: a card going stale on the day a network ends
-        must not stop the assistant."""
-        corpus = load_corpus(settings.corpus_dir)
-        return cls(corpus, Entities.from_corpus(corpus), LexicalIndex(corpus.cards))
-
-    @classmethod
-    def load(cls, settings: Settings) -> Knowledge:
-        """From the snapshot in the data dir when it was built from the same corpus files with
-        the same code; built (and stored) otherwise."""
-        root = settings.corpus_dir
-        try:
-            key = fingerprint(corpus_files(root), code_fingerprint(*SNAPSHOT_LIBRARIES), root=root)
-        except OSError:  # an unreadable card: building reports it properly
-            return cls.build(settings)
-        path = settings.data_dir / "cache" / "knowledge.pickle"
-        return load_or_build(path, key, lambda: cls.build(settings))
-
-
-@dataclass
-class Services:
-    """The pieces an ingest or an assistant is built from. The Chroma client is created on
-    first use: checking an embedded index reads its JSON manifest copy instead."""
-
-    settings: Settings
-    knowledge: Knowledge
-    embeddings: CachedEmbeddings
-    _store: IndexStore | None = None
-
-    @property
-    def corpus(self) -> Corpus:
-        return self.knowledge.corpus
-
-    @classmethod
-    def create(cls, settings: Settings) -> Services:
-        try:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ConfigError(
-                f"URBACT_DATA_DIR {settings.data_dir} is not a usable folder ({exc.strerror})"
-            ) from exc
-        knowledge = Knowledge.load(settings)
-        embeddings = CachedEmbeddings(make_embeddings(settings), default_cache_path(settings))
-        return cls(settings, knowledge, embeddings)
-
-    @property
-    def mirror(self) -> Path | None:
-        """The manifest copy of an embedded index (a Chroma server is always asked)."""
-        return None if self.settings.chroma_host else self.settings.data_dir / "index.json"
-
-    @property
-    def store(self) -> IndexStore:
-        if self._store is None:
-            client = make_client(self.settings)
-            self._store = IndexStore(client, prefix=self.settings.collection, mirror=self.mirror)
-        return self._store
-
-    def manifest(self) -> Manifest | None:
-        if self.mirror is not None and (copy := read_mirror(self.mirror)) is not None:
-            return copy
-        return self.store.manifest()
-
-    def ingest(self, *, force: bool = False, progress: Progress | None = None) -> IngestReport:
-        return self.store.ingest(self.corpus, self.embeddings, force=force, progress=progress)
-
-    def index_is_current(self) -> bool:
-        manifest = self.manifest()
-        if manifest is None or manifest.model_id != self.embeddings.model_id:
-            return False
-        return manifest.cards == {c.slug: passages_fingerprint(c) for c in self.corpus.cards}
+log = logging.getLogger(__name__)
+SIMILAR = 4
+SUGGESTIONS = 3
+BROWSE_ORDER = {"ongoing": 0, "upcoming": 1, "unknown": 2, "ended": 3}
+CALL_ORDER = {"open": 0, "upcoming": 1, "unknown": 2, "closed": 3}
 
 
 class Assistant:
-    """Answers questions with the chain over the index."""
+    """Answers questions about URBACT networks, and the look-ups around them."""
 
     def __init__(self, services: Services, chat_model: Any = None):
-        """``chat_model`` overrides the configured LLM (tests pass fakes)."""
+        """Assemble the chain over ``services``; ``chat_model`` overrides the configured LLM
+        (tests pass fakes)."""
         from urbact_assistant.answering.chain import build_chain
 
         self.services = services
-        vectorstore = LazyVectorStore(lambda: services.store.open(services.embeddings))
+        vectorstore = FollowingVectorStore(
+            lambda: services.store.open(services.embeddings), services.active_build
+        )
         knowledge = services.knowledge
-        self.retriever = Retriever(
+        self._retriever = Retriever(
             knowledge.corpus,
             vectorstore,
             services.embeddings,
@@ -139,13 +71,14 @@ class Assistant:
             entities=knowledge.entities,
             lexical=knowledge.lexical,
         )
-        if services.settings.llm_enabled or chat_model is not None:
+        self.llm_enabled = services.settings.llm_enabled or chat_model is not None
+        if self.llm_enabled:
             from urbact_assistant.answering.llm import LLMSteps
 
-            steps = LLMSteps(services.settings, chat_model, self.retriever.entities)
-            self.chain = build_chain(self.retriever, answer=steps.answer, condense=steps.condense)
+            steps = LLMSteps(services.settings, chat_model, self._retriever.entities)
+            self._chain = build_chain(self._retriever, answer=steps.answer, condense=steps.condense)
         else:
-            self.chain = build_chain(self.retriever)
+            self._chain = build_chain(self._retriever)
 
     @classmethod
     def open(
@@ -154,37 +87,252 @@ class Assistant:
         on_build: Callable[[str], None] | None = None,
         progress: Progress | None = None,
         chat_model: Any = None,
+        ensure_index: bool = True,
     ) -> Assistant:
-        """Open the assistant, building the index first if there is none or it is out of date.
+        """Open the assistant, building the index first if there is none or it is out of date
+        (unless ``ensure_index`` is False: then the index is only opened when needed).
 
         An index built with another embedding model is not replaced silently: opening it
         raises ``IndexMismatchError``, which tells the user to re-ingest.
         """
         services = Services.create(settings)
-        manifest = services.manifest()
-        if manifest is not None and manifest.model_id != services.embeddings.model_id:
-            raise model_mismatch(manifest.model_id, services.embeddings.model_id)
-        if manifest is None or not services.index_is_current():
-            if on_build:
-                on_build(
-                    "building the index (first use)"
-                    if manifest is None
-                    else "the corpus changed: updating the index"
-                )
-            services.ingest(progress=progress)
+        if ensure_index:
+            manifest = services.manifest()
+            if manifest is not None and manifest.model_id != services.embeddings.model_id:
+                raise model_mismatch(manifest.model_id, services.embeddings.model_id)
+            if manifest is None or not services.index_is_current():
+                if on_build:
+                    on_build(
+                        "building the index (first use)"
+                        if manifest is None
+                        else "the corpus changed: updating the index"
+                    )
+                try:  # with an index in service, another writer's update is not waited for
+                    services.ingest(progress=progress, wait=600.0 if manifest is None else 0.0)
+                except IngestBusyError:
+                    if manifest is None:
+                        raise
+                    log.info("another ingest is updating the index; answering from the current one")
         return cls(services, chat_model)
+
+    # -- questions ----------------------------------------------------------------------
 
     def ask(
         self,
         question: str,
-        history: Sequence[tuple[str, str]] = (),
+        conversation: Conversation | None = None,
         on_token: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer ``question``; ``history`` holds earlier (standalone question, answer) pairs of
-        the same conversation, oldest first; ``on_token`` receives answer text as it streams."""
-        return self.chain.invoke(
-            {"question": question, "history": list(history), "on_token": on_token}
-        )
+        """Answer ``question`` in the context of ``conversation`` (None: a new one).
+
+        The answer carries the next state in ``answer.conversation``. With an LLM, ``on_token``
+        receives the draft so far as it is written, only once it passes the same checks as the
+        final answer (citations, links, no system-prompt echo); never called offline.
+        """
+        from urbact_assistant.answering.chain import ChainState
+
+        state = ChainState(question, conversation or Conversation(), on_token)
+        return self._chain.invoke(state)
 
     def retrieve(self, question: str) -> Retrieval:
-        return self.retriever.retrieve(question)
+        """The understood question and the ranked cards, without composing an answer."""
+        return self._retriever.retrieve(question)
+
+    def city(self, name: str, conversation: Conversation | None = None) -> Answer:
+        """The networks a city takes part in."""
+        return self.ask(f"is {name} in an URBACT network?", conversation)
+
+    # -- cards --------------------------------------------------------------------------
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.services.corpus
+
+    def today(self) -> dt.date:
+        return self.services.settings.current_date()
+
+    def card(self, slug: str) -> AnyCard | None:
+        return self._cards.get(slug)
+
+    @property
+    def _cards(self) -> dict[str, AnyCard]:
+        return self._retriever.cards
+
+    def find_network(self, name: str) -> NameMatch:
+        """A card by slug, name or alias (accents, case and punctuation ignored), else by the
+        names the question reader recognises; with close names as suggestions when none."""
+        key = _key(name)
+        if not key:
+            return NameMatch(None)
+        for card in self._cards.values():
+            if any(_key(n) == key for n in (card.slug, card.title, *card.aliases)):
+                return NameMatch(card)
+        found = understand(name, self._retriever.entities).networks
+        if found:
+            return NameMatch(self._cards[found[0]])
+        return NameMatch(None, self._suggest(key))
+
+    def _suggest(self, key: str) -> list[AnyCard]:
+        from rapidfuzz import fuzz, process
+
+        names = {
+            _key(n): card for card in self._cards.values() for n in (card.title, *card.aliases)
+        }
+        matches = process.extract(key, list(names), scorer=fuzz.WRatio, limit=10, score_cutoff=70)
+        out: list[AnyCard] = []
+        for match, _, _ in matches:
+            if names[match] not in out:
+                out.append(names[match])
+        return out[:SUGGESTIONS]
+
+    def similar(self, card: AnyCard, count: int = SIMILAR) -> list[NetworkCard]:
+        """Networks about the same themes, this one excluded (nearest by meaning, without the
+        relevance cut-offs that keep only cards answering a question)."""
+        if not isinstance(card, NetworkCard) or not card.themes:
+            return []
+        scores = self._retriever.dense(", ".join(card.themes), "network", 60, True)
+        ranked = sorted(scores, key=lambda slug: scores[slug][0], reverse=True)
+        found = [self._cards.get(slug) for slug in ranked if slug != card.slug]
+        return [c for c in found if isinstance(c, NetworkCard)][:count]
+
+    def search_cards(self, text: str) -> list[NetworkCard]:
+        """Network cards for a short text (inline mode): by name, then by topic; with no text,
+        the ongoing networks."""
+        text = " ".join(text.split())
+        if not text:
+            ongoing = [c for c in self.corpus.networks if c.status(self.today()) == "ongoing"]
+            return self.order(ongoing)
+        hits = self.retrieve(text).hits
+        cards = [h.card for h in hits if isinstance(h.card, NetworkCard)]
+        named = self.find_network(text).card
+        if isinstance(named, NetworkCard) and named not in cards:
+            cards.insert(0, named)
+        return cards
+
+    # -- browsing -----------------------------------------------------------------------
+
+    def read_filter(self, text: str) -> NetworkFilter:
+        """Filters written in any supported language ("ongoing Poland food", "Polska",
+        "réseaux de transfert terminés"), read like a question."""
+        query = understand(text, self._retriever.entities) if text.strip() else None
+        if query is None:
+            return NetworkFilter()
+        return NetworkFilter(
+            status=query.status or "",
+            type=query.type or "",
+            country=query.countries[0] if query.countries else "",
+            topic=" ".join(query.content)[:40],
+        )
+
+    def browse(self, filter: NetworkFilter) -> Browse:
+        """The networks passing ``filter``: by relevance to its topic, else newest first."""
+        today = self.today()
+        cards = [c for c in self.corpus.networks if _passes(c, filter, today)]
+        if filter.topic:
+            allowed = {c.slug for c in cards}
+            hits = self.retrieve(filter.topic).hits
+            cards = [
+                h.card for h in hits if h.card.slug in allowed and isinstance(h.card, NetworkCard)
+            ]
+        else:
+            cards = self.order(cards)
+        return Browse(filter, cards)
+
+    def order(self, cards: Sequence[NetworkCard]) -> list[NetworkCard]:
+        """Ongoing first, then upcoming, then ended; the newest first within each."""
+        today = self.today()
+        return sorted(
+            cards,
+            key=lambda c: (
+                BROWSE_ORDER[c.status(today)],
+                -(c.start.first.toordinal() if c.start else 0),
+            ),
+        )
+
+    def network_types(self) -> dict[str, int]:
+        """The network types that have cards, with how many, in ``NETWORK_TYPES`` order."""
+        counts = {t: 0 for t in NETWORK_TYPES}
+        for card in self.corpus.networks:
+            counts[card.type] = counts.get(card.type, 0) + 1
+        return {t: n for t, n in counts.items() if n}
+
+    def countries(self) -> dict[str, int]:
+        """Countries of the networks' partners, with how many networks, most first."""
+        counts: dict[str, int] = {}
+        for card in self.corpus.networks:
+            for code in card.countries:
+                counts[code] = counts.get(code, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    # -- programme ----------------------------------------------------------------------
+
+    def calls(self, past: int = 3) -> Calls:
+        """Open and upcoming calls as of today (soonest first), then the latest closed ones."""
+        today = self.today()
+        calls = [p for p in self.corpus.pages if p.kind == "call"]
+
+        def when(page: ProgrammePage) -> int:
+            date = page.closes or page.opens
+            return date.first.toordinal() if date else 0
+
+        live = sorted(
+            (c for c in calls if c.call_status(today) in ("open", "upcoming")),
+            key=lambda c: (CALL_ORDER[c.call_status(today)], when(c)),
+        )
+        closed = sorted((c for c in calls if c not in live), key=when, reverse=True)[:past]
+        how = self.card("how-to-join")
+        return Calls(today, live, closed, how if isinstance(how, ProgrammePage) else None)
+
+    def about(self) -> About:
+        corpus = self.corpus
+        checked = max((c.checked for c in corpus.cards), default=None)
+        return About(
+            len(corpus.networks), len(corpus.pages), checked, self.llm_enabled, self.today()
+        )
+
+    # -- maintenance --------------------------------------------------------------------
+
+    def ingest(self, force: bool = False, progress: Progress | None = None) -> IngestReport:
+        """Index the corpus (only changed cards are embedded again)."""
+        return self.services.ingest(force=force, progress=progress)
+
+    @staticmethod
+    def check_corpus(settings: Settings, root: Path | None = None) -> CorpusCheck:
+        """Check every card of the corpus at ``root`` (default: the configured corpus)."""
+        from urbact_assistant.knowledge.corpus import check_corpus
+
+        root = root or settings.corpus_dir
+        found, problems = check_corpus(root, settings.current_date())
+        return CorpusCheck(root, len(found.networks), len(found.pages), problems)
+
+    @staticmethod
+    def corpus_report(settings: Settings, root: Path | None = None, top: int = 15) -> str:
+        """Coverage of the corpus as text tables: by programme, type, status, country, theme."""
+        from urbact_assistant.knowledge.corpus import load_corpus
+        from urbact_assistant.knowledge.stats import corpus_stats, format_stats
+
+        today = settings.current_date()
+        found = load_corpus(root or settings.corpus_dir, today)
+        return format_stats(corpus_stats(found, today), today, top)
+
+    def evaluate(self, questions: Path, languages: Sequence[str] = (), every: int = 1) -> Any:
+        """Retrieval quality on a question set: hybrid vs BM25 only vs dense only, side by
+        side in one run (an ``evaluation.Comparison`` with ``table()`` and ``to_json()``)."""
+        from urbact_assistant.search import evaluation
+
+        chosen = [
+            q for q in evaluation.load_questions(questions) if not languages or q.lang in languages
+        ][:: max(1, every)]
+        return evaluation.Comparison(evaluation.compare(chosen, self._retriever))
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", fold(name))
+
+
+def _passes(card: NetworkCard, filter: NetworkFilter, today: dt.date) -> bool:
+    if filter.status and card.status(today) != filter.status:
+        return False
+    if filter.type and card.type != filter.type:
+        return False
+    return not filter.country or filter.country in card.countries

@@ -21,6 +21,15 @@ def default_corpus_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "corpus"
 
 
+def eval_set(name: str) -> Path:
+    """A question set shipped inside the wheel (``data/eval``), or the source checkout's
+    ``tests/eval/``."""
+    packaged = Path(__file__).with_name("data") / "eval" / name
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "tests" / "eval" / name
+
+
 def default_data_dir() -> Path:
     from platformdirs import user_data_path
 

@@ -4,7 +4,8 @@ UrbactError                 base: a message fit to show a user, never a tracebac
 ├── ConfigError             a setting is missing or malformed
 ├── CorpusError             the corpus has problems (carries ``problems``)
 └── IndexError_             the index cannot be used as it is
-    └── IndexMismatchError  the index was built with another embedding model
+    ├── IndexMismatchError  the index was built with another embedding model
+    └── IngestBusyError     another ingest holds the writer lock
 """
 
 from __future__ import annotations
@@ -47,9 +48,13 @@ class CorpusError(UrbactError):
         )
 
 
-class IndexError_(UrbactError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(UrbactError):
     """The index is missing, damaged or unreachable."""
 
 
 class IndexMismatchError(IndexError_):
     """The index was built with a different embedding model than the one configured."""
+
+
+class IngestBusyError(IndexError_):
+    """Another process is writing the index (one writer at a time)."""

@@ -1,7 +1,8 @@
-"""The ``urbact-assistant`` command line: corpus checks, ingest, ask, chat.
+"""The ``urbact-assistant`` command line: corpus checks, ingest, ask, chat, eval, bot.
 
-Heavy modules (Chroma, LangChain, the embedding model) are imported inside the commands that
-need them, so ``--help`` and ``corpus check`` stay quick.
+Uses only the public API (``urbact_assistant``). ``Assistant`` (Chroma, LangChain, the
+embedding model) is imported inside the commands that need it, so ``--help`` and
+``corpus check`` stay quick.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 
-from urbact_assistant.config import Settings, environment
-from urbact_assistant.errors import UrbactError
+from urbact_assistant import Conversation, Settings, UrbactError, environment
 
 MAX_QUESTION = 1000
 
@@ -42,11 +43,11 @@ def user_errors() -> Iterator[None]:
         ) from exc
 
 
-def _progress_printer(label: str):  # noqa: ANN202
+def _progress_printer(label: str):
     """Progress for a terminal: a bar on stderr when it is a TTY, nothing otherwise."""
     if not sys.stderr.isatty():
         return None
-    state: dict[str, object] = {}
+    state: dict[str, Any] = {}
 
     def update(done: int, total: int) -> None:
         bar = state.get("bar")
@@ -55,10 +56,10 @@ def _progress_printer(label: str):  # noqa: ANN202
             bar.__enter__()
             state["bar"] = bar
             state["done"] = 0
-        bar.update(done - int(state["done"]))  # type: ignore[attr-defined]
+        bar.update(done - int(state["done"]))
         state["done"] = done
         if done >= total:
-            bar.__exit__(None, None, None)  # type: ignore[attr-defined]
+            bar.__exit__(None, None, None)
 
     return update
 
@@ -85,20 +86,16 @@ def corpus() -> None:
 @click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False), help="Corpus folder.")
 def corpus_check(corpus_dir: str | None) -> None:
     """Validate every card; print `path:line: message` per problem, exit 1 if any."""
-    from pathlib import Path
-
-    from urbact_assistant.knowledge.corpus import check_corpus
+    from urbact_assistant import Assistant
 
     with user_errors():
-        settings = load_settings()
-        root = Path(corpus_dir) if corpus_dir else settings.corpus_dir
-        found, problems = check_corpus(root, settings.current_date())
-    for problem in problems:
+        report = Assistant.check_corpus(load_settings(), _path(corpus_dir))
+    for problem in report.problems:
         click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s) in {report.root}", err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(found.networks)} network cards, {len(found.pages)} programme pages")
+    click.echo(f"ok: {report.networks} network cards, {report.pages} programme pages")
 
 
 @corpus.command("stats")
@@ -106,17 +103,10 @@ def corpus_check(corpus_dir: str | None) -> None:
 @click.option("--top", default=15, show_default=True, help="Rows of the country and theme tables.")
 def corpus_stats(corpus_dir: str | None, top: int) -> None:
     """Coverage: counts by programme, type, status (as of today), country and theme."""
-    from pathlib import Path
-
-    from urbact_assistant.knowledge.corpus import load_corpus
-    from urbact_assistant.knowledge.stats import corpus_stats as compute
-    from urbact_assistant.knowledge.stats import format_stats
+    from urbact_assistant import Assistant
 
     with user_errors():
-        settings = load_settings()
-        today = settings.current_date()
-        found = load_corpus(Path(corpus_dir) if corpus_dir else settings.corpus_dir, today)
-        click.echo(format_stats(compute(found, today), today, top))
+        click.echo(Assistant.corpus_report(load_settings(), _path(corpus_dir), top))
 
 
 @cli.command()
@@ -124,10 +114,10 @@ def corpus_stats(corpus_dir: str | None, top: int) -> None:
 def ingest(force: bool) -> None:
     """Index the corpus in Chroma (only changed cards are embedded again)."""
     with user_errors():
-        from urbact_assistant.assistant import Services
+        from urbact_assistant import Assistant
 
-        services = Services.create(load_settings())
-        report = services.ingest(force=force, progress=_progress_printer("embedding"))
+        assistant = Assistant.open(load_settings(), ensure_index=False)
+        report = assistant.ingest(force=force, progress=_progress_printer("embedding"))
     if report.up_to_date:
         click.echo(f"index up to date: {report.cards} cards, nothing to do")
         return
@@ -138,30 +128,21 @@ def ingest(force: bool) -> None:
     )
 
 
-_built_here = False
-
-
-def fast_exit() -> None:
-    """Leave without tearing down the embedding model's large tables and Chroma's threads
-    (about 0.5 s), once the output is flushed. Only for read-only runs of the real CLI."""
-    if _built_here or sys.stdout is not sys.__stdout__:
-        return  # an index was written in this process, or we run inside a test runner
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
-def _open_assistant():  # noqa: ANN202
-    from urbact_assistant.assistant import Assistant
+def _open_assistant():
+    from urbact_assistant import Assistant
 
     def on_build(what: str) -> None:
-        global _built_here
-        _built_here = True
         click.echo(f"{what}...", err=True)
 
     return Assistant.open(
         load_settings(), on_build=on_build, progress=_progress_printer("embedding")
     )
+
+
+def _path(folder: str | None):
+    from pathlib import Path
+
+    return Path(folder) if folder else None
 
 
 def _clean(question: str) -> str:
@@ -193,7 +174,6 @@ def ask(question: str, as_json: bool) -> None:
         if question != "-":
             answer = assistant.ask(question)
             click.echo(format_answer_json(answer) if as_json else format_answer(answer))
-            fast_exit()
             return
     for line in sys.stdin:
         if not line.strip():
@@ -209,7 +189,6 @@ def ask(question: str, as_json: bool) -> None:
                 click.echo(f"error: {exc}", err=True)
             continue
         click.echo(format_answer_json(answer) if as_json else format_answer(answer) + "\n")
-    fast_exit()
 
 
 @cli.command()
@@ -220,7 +199,7 @@ def chat() -> None:
     with user_errors():
         assistant = _open_assistant()
     click.echo("Ask about URBACT networks, cities, topics and how to join. Ctrl-D to quit.")
-    history: list[tuple[str, str]] = []
+    conversation = Conversation()
     while True:
         try:
             question = click.prompt("?", prompt_suffix=" ", default="", show_default=False)
@@ -232,17 +211,17 @@ def chat() -> None:
         if not question.strip():
             continue
         try:
-            answer = assistant.ask(_clean(question), history[-4:])
-            history.append((answer.standalone, answer.text))
+            answer = assistant.ask(_clean(question), conversation)
+            conversation = answer.conversation or conversation
             click.echo(format_answer(answer) + "\n")
         except UrbactError as exc:
             click.echo(f"error: {exc}", err=True)
 
 
 def default_questions() -> str:
-    from pathlib import Path
+    from urbact_assistant import eval_set
 
-    return str(Path(__file__).resolve().parents[3] / "tests" / "eval" / "questions.jsonl")
+    return str(eval_set("questions.jsonl"))
 
 
 @cli.command("eval")
@@ -261,20 +240,17 @@ def evaluate(path: str, lang: tuple[str, ...], every: int, as_json: bool) -> Non
     """Measure retrieval: hybrid vs BM25 only vs dense only, side by side in one run."""
     from pathlib import Path
 
-    from urbact_assistant.search import evaluation
-
     with user_errors():
-        questions = evaluation.load_questions(Path(path))
-        questions = [q for q in questions if not lang or q.lang in lang][:: max(1, every)]
-        results = evaluation.compare(questions, _open_assistant().retriever)
-    click.echo(evaluation.to_json(results) if as_json else evaluation.format_table(results))
+        results = _open_assistant().evaluate(Path(path), lang, every)
+    click.echo(results.to_json() if as_json else results.table())
 
 
 @cli.command()
 def bot() -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN; polling, or webhook with URBACT_WEBHOOK_URL)."""
     with user_errors():
-        from urbact_assistant.adapters.telegram.bot import BotSettings, run_bot
+        from urbact_assistant.adapters.telegram.app import run_bot
+        from urbact_assistant.adapters.telegram.settings import BotSettings
 
         bot_settings = BotSettings.from_env(environment())
         run_bot(load_settings(), bot_settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from urbact_assistant.core.models import Answer
+from urbact_assistant import Answer
 
 
 def format_answer(answer: Answer) -> str:

@@ -1,7 +1,4 @@
-"""The answer chain as a LangChain runnable: condense → retrieve → answer.
-
-Input: ``{"question": str, "history": [(standalone question, answer text), ...],
-"on_token": callable | None}``. Output: an ``Answer``.
+"""The answer chain as a LangChain runnable: condense → retrieve → answer, over a typed state.
 
 - *condense* turns a follow-up into a standalone question (offline: joined to the previous
   question when it names nothing of its own; with an LLM: rewritten by the model);
@@ -12,50 +9,67 @@ Input: ``{"question": str, "history": [(standalone question, answer text), ...],
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from urbact_assistant.answering.compose import compose
-from urbact_assistant.core.models import Answer
-from urbact_assistant.search.retrieval import Retrieval, Retriever
+from urbact_assistant.core.models import Answer, Conversation, Retrieval
+from urbact_assistant.search.retrieval import Retriever
 from urbact_assistant.understanding.questions import standalone_question
 
-State = dict[str, Any]
-AnswerStep = Callable[[State], Answer]
-CondenseStep = Callable[[State], str]
+
+@dataclass(frozen=True)
+class ChainState:
+    """What flows through the chain; each step returns a copy with its part filled in."""
+
+    question: str
+    conversation: Conversation = Conversation()
+    on_token: Callable[[str], None] | None = None
+    standalone: str = ""
+    retrieval: Retrieval | None = None
+
+    @property
+    def found(self) -> Retrieval:
+        assert self.retrieval is not None, "the retrieve step runs before the answer step"
+        return self.retrieval
 
 
-def offline_answer(state: State) -> Answer:
+AnswerStep = Callable[[ChainState], Answer]
+CondenseStep = Callable[[ChainState], str]
+
+
+def offline_answer(state: ChainState) -> Answer:
     """The composer's answer, labelled with the user's own question."""
-    retrieval: Retrieval = state["retrieval"]
-    answer = compose(retrieval)
-    return replace(answer, question=state["question"], standalone=state["standalone"])
+    answer = compose(state.found)
+    return replace(answer, question=state.question, standalone=state.standalone)
 
 
 def build_chain(
     retriever: Retriever,
     answer: AnswerStep = offline_answer,
     condense: CondenseStep | None = None,
-) -> Runnable[State, Answer]:
-    """``{"question", "history"} -> Answer``."""
+) -> Runnable[ChainState, Answer]:
+    """``ChainState(question, conversation) -> Answer`` (with the next conversation state)."""
 
-    def offline_condense(state: State) -> str:
-        history = state.get("history") or []
-        previous = history[-1][0] if history else None
-        return standalone_question(state["question"], previous, retriever.entities)
+    def offline_condense(state: ChainState) -> str:
+        previous = state.conversation.previous
+        return standalone_question(state.question, previous, retriever.entities)
 
     condense_step = condense or offline_condense
 
-    def add_standalone(state: State) -> State:
-        return {**state, "standalone": condense_step(state)}
+    def add_standalone(state: ChainState) -> ChainState:
+        return replace(state, standalone=condense_step(state))
 
-    def add_retrieval(state: State) -> State:
-        return {**state, "retrieval": retriever.retrieve(state["standalone"])}
+    def add_retrieval(state: ChainState) -> ChainState:
+        return replace(state, retrieval=retriever.retrieve(state.standalone))
+
+    def respond(state: ChainState) -> Answer:
+        given = answer(state)
+        return replace(given, conversation=state.conversation.after(given))
 
     return (
         RunnableLambda(add_standalone, name="condense")
         | RunnableLambda(add_retrieval, name="retrieve")
-        | RunnableLambda(answer, name="answer")
+        | RunnableLambda(respond, name="answer")
     )

@@ -10,9 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from urbact_assistant.core.models import Answer, AnyCard, Citation, Hit, NetworkCard, ProgrammePage
+from urbact_assistant.core.models import (
+    Answer,
+    AnyCard,
+    Citation,
+    Hit,
+    NetworkCard,
+    ProgrammePage,
+    Retrieval,
+)
 from urbact_assistant.knowledge.countries import country_name
-from urbact_assistant.search.retrieval import Retrieval
 
 CONTACT = "the URBACT secretariat or your National URBACT Point (https://urbact.eu/contact)"
 STATUS_WORDS = {

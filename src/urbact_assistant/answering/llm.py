@@ -9,12 +9,13 @@ returned with a short note, so the user always gets a grounded answer.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from urbact_assistant.answering.chain import State, offline_answer
+from urbact_assistant.answering.chain import ChainState, offline_answer
 from urbact_assistant.answering.citations import reveals, verify
 from urbact_assistant.answering.prompts import (
     CONTACT_URL,
@@ -23,7 +24,7 @@ from urbact_assistant.answering.prompts import (
     condense_messages,
 )
 from urbact_assistant.config import Settings
-from urbact_assistant.core.models import Answer
+from urbact_assistant.core.models import Answer, AnyCard
 from urbact_assistant.understanding.questions import standalone_question
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,15 @@ class LLMFailure(Exception):
         self.retryable = retryable
 
 
-def make_chat_model(settings: Settings):  # noqa: ANN201 - ChatOpenAI
+def make_chat_model(settings: Settings):
     """The only place that builds the chat model. Retries are ours (one, inside the budget)."""
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
     return ChatOpenAI(
         model=settings.llm_model,
         base_url=settings.openai_base_url or None,
-        api_key=settings.openai_api_key or "not-needed",  # local servers ignore it
+        api_key=SecretStr(settings.openai_api_key or "not-needed"),  # local servers ignore it
         max_retries=0,
         timeout=settings.llm_timeout,
         temperature=0.2,
@@ -72,6 +74,43 @@ def classify(exc: BaseException) -> LLMFailure:
     return LLMFailure(f"unexpected LLM error ({type(exc).__name__})")
 
 
+class VerifiedDrafts:
+    """Passes on only drafts that pass the final answer's checks.
+
+    The stream is cut at sentence ends; the text so far is shown only when it does not echo
+    the system prompt, cites at least one retrieved card, and has invalid citations and links
+    removed (``verify``). Once an echo is seen, nothing more is shown: the final answer decides.
+    """
+
+    SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)|\n")
+    ECHO_WINDOW = 40  # stricter than the final check: drafts are shown before the end
+
+    def __init__(self, cards: list[AnyCard], on_draft: Callable[[str], None]):
+        self.cards = cards
+        self.on_draft = on_draft
+        self.raw = ""
+        self.checked_upto = 0
+        self.shown = ""
+        self.blocked = False
+
+    def feed(self, piece: str) -> None:
+        self.raw += piece
+        if self.blocked:
+            return
+        ends = [m.end() for m in self.SENTENCE_END.finditer(self.raw, self.checked_upto)]
+        if not ends:
+            return
+        self.checked_upto = ends[-1]
+        prefix = self.raw[: ends[-1]]
+        if reveals(prefix, SYSTEM, self.ECHO_WINDOW):
+            self.blocked = True
+            return
+        checked = verify(prefix, self.cards, allowed_links=(CONTACT_URL,))
+        if checked.citations and checked.text != self.shown:
+            self.shown = checked.text
+            self.on_draft(checked.text)
+
+
 class LLMSteps:
     """The condense and answer steps of the chain, bounded in time."""
 
@@ -81,16 +120,14 @@ class LLMSteps:
         self.entities = retrieval_entities
 
     # -- condense ------------------------------------------------------------
-    def condense(self, state: State) -> str:
-        history = state.get("history") or []
-        offline = standalone_question(
-            state["question"], history[-1][0] if history else None, self.entities
-        )
+    def condense(self, state: ChainState) -> str:
+        history = state.conversation.history()
+        offline = standalone_question(state.question, state.conversation.previous, self.entities)
         if not history:
-            return state["question"]
+            return state.question
         try:
             text = self._generate(
-                condense_messages(state["question"], history),
+                condense_messages(state.question, history),
                 deadline=time.monotonic() + self.timeout * CONDENSE_SHARE,
             )
         except Exception as exc:
@@ -100,20 +137,21 @@ class LLMSteps:
         return text if 0 < len(text) <= 500 else offline
 
     # -- answer --------------------------------------------------------------
-    def answer(self, state: State) -> Answer:
+    def answer(self, state: ChainState) -> Answer:
         fallback = offline_answer(state)
-        retrieval = state["retrieval"]
+        retrieval = state.found
         if not retrieval.hits:
             return fallback  # nothing to ground an answer on: say so plainly, cite nothing
         cards = [h.card for h in retrieval.hits[:MAX_CARDS]]
         messages = answer_messages(
-            state["standalone"], cards, retrieval.today, state.get("history") or []
+            state.standalone, cards, retrieval.today, state.conversation.history()
         )
         deadline = time.monotonic() + self.timeout
         failure: LLMFailure | None = None
         for attempt in range(2):  # at most one retry, within the same time budget
             try:
-                text = self._generate(messages, deadline, state.get("on_token"))
+                drafts = VerifiedDrafts(cards, state.on_token) if state.on_token else None
+                text = self._generate(messages, deadline, drafts.feed if drafts else None)
                 return self._checked(text, cards, fallback)
             except Exception as exc:
                 failure = classify(exc)

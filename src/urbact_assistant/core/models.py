@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,6 +34,7 @@ PAGE_KINDS = (
     "event",
 )
 
+Kind = Literal["network", "city", "join", "topic", "out_of_scope"]
 Status = Literal["upcoming", "ongoing", "ended", "unknown"]
 CallStatus = Literal["upcoming", "open", "closed", "unknown"]
 
@@ -309,6 +311,8 @@ class Answer:
     note: str | None = None
     standalone: str = ""
     """The question as understood on its own (a follow-up joined to what came before)."""
+    conversation: Conversation | None = None
+    """The conversation state after this answer (pass it to the next ``ask``)."""
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -320,3 +324,117 @@ class Answer:
         if self.note:
             out["note"] = self.note
         return out
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the question asks for, before retrieval."""
+
+    text: str
+    kind: Kind
+    networks: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    status: str | None = None
+    type: str | None = None
+    programme: str | None = None
+    city_slugs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    topic: str = ""
+    """The folded question without the names of networks, cities and countries it mentions."""
+    concepts: tuple[str, ...] = ()
+    """Thesaurus concepts recognised in the question (any language)."""
+    expansion: str = ""
+    """English keywords of those concepts, added to lexical and dense search."""
+    filter_only: bool = False
+    """True when the question is only filters ("ongoing networks in Poland")."""
+    content: tuple[str, ...] = ()
+    """The question's topic words (folded), without stop words, filters and names."""
+    intents: tuple[str, ...] = ()
+    """For programme questions: ``call``, ``join``, ``eligibility``, ``nup`` (what is asked)."""
+    years: tuple[int, ...] = ()
+    """Years named in the question ("the 2019 call")."""
+    led_by: bool = False
+    """The countries are the lead partner's ("networks led by Italian cities")."""
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.kind))
+
+
+@dataclass
+class Retrieval:
+    """The retriever's output: the understood question and the ranked cards."""
+
+    query: Query
+    hits: list[Hit] = field(default_factory=list)
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange: the question as understood on its own, and the answer's text."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What a follow-up is read against. Small, immutable and JSON-serialisable: the CLI keeps
+    it per session, the bot per chat and per answer."""
+
+    turns: tuple[Turn, ...] = ()
+    """The last exchanges, oldest first (at most ``MAX_TURNS``)."""
+    shown: tuple[str, ...] = ()
+    """Slugs of the cards the last answer covered, in rank order (shown or behind "N more")."""
+    focus: str | None = None
+    """The network the last answer was about, when it was about one."""
+    language: str | None = None
+    """The language the user writes in (ISO 639-1), when known."""
+
+    MAX_TURNS = 4
+
+    @property
+    def previous(self) -> str | None:
+        """The last standalone question, or None at the start."""
+        return self.turns[-1].question if self.turns else None
+
+    def history(self) -> list[tuple[str, str]]:
+        return [(t.question, t.answer) for t in self.turns]
+
+    def after(self, answer: Answer) -> Conversation:
+        """The state once ``answer`` has been given."""
+        turn = Turn(answer.standalone or answer.question, answer.text)
+        slugs = tuple(c.slug for c in answer.citations)
+        return Conversation(
+            turns=(*self.turns, turn)[-self.MAX_TURNS :],
+            shown=slugs,
+            focus=slugs[0] if len(slugs) == 1 else None,
+            language=self.language,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "turns": [[t.question, t.answer] for t in self.turns],
+            "shown": list(self.shown),
+            "focus": self.focus,
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Conversation:
+        """Read a state written by ``to_dict``; anything malformed gives a fresh state."""
+        if not isinstance(data, dict):
+            return cls()
+        turns = tuple(
+            Turn(str(t[0]), str(t[1]))
+            for t in data.get("turns") or ()
+            if isinstance(t, list | tuple) and len(t) == 2
+        )[-cls.MAX_TURNS :]
+        shown = tuple(str(s) for s in data.get("shown") or () if isinstance(s, str))
+        focus = data.get("focus") if isinstance(data.get("focus"), str) else None
+        language = data.get("language") if isinstance(data.get("language"), str) else None
+        return cls(turns, shown, focus, language)
+
+    @classmethod
+    def from_history(cls, history: Sequence[tuple[str, str]]) -> Conversation:
+        return cls(tuple(Turn(q, a) for q, a in history)[-cls.MAX_TURNS :])

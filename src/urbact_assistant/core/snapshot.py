@@ -62,10 +62,10 @@ def load_or_build(path: Path | None, key: str, build: Callable[[], T]) -> T:
         try:
             stored_key, value = _load(path)
             if stored_key == key:
-                return value
+                return value  # type: ignore[return-value]  # stored by this code under key
         except FileNotFoundError:
             pass
-        except Exception:  # noqa: BLE001 - damaged, truncated or from another version
+        except Exception:
             log.info("rebuilding the snapshot %s", path)
     value = build()
     if path is not None:
@@ -77,7 +77,7 @@ def _load(path: Path) -> tuple[str, object]:
     data = path.read_bytes()
     gc.disable()  # thousands of small objects: the collector would run for nothing
     try:
-        stored = pickle.loads(data)  # noqa: S301 - our own file in the user's data dir
+        stored = pickle.loads(data)
     finally:
         gc.enable()
     key, value = stored
@@ -88,7 +88,7 @@ def _store(path: Path, key: str, value: object) -> None:
     try:
         data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
         write_atomically(path, lambda f: f.write(data))
-    except Exception as exc:  # noqa: BLE001 - the snapshot is only a speed-up
+    except Exception as exc:
         log.info("could not write the snapshot %s: %s", path, exc)
 
 

@@ -63,8 +63,8 @@ def missing_networks(corpus: Corpus) -> dict[str, list[str]]:
     # Capitalised everyday words ("Successful network") are written in lower case elsewhere.
     lower = {w for card in corpus.cards for w in re.findall(r"\b[a-z][\w-]*", card.body)}
     missing: dict[str, list[str]] = {}
-    for card in corpus.cards:
-        for match in _NAMED.finditer(card.body):
+    for any_card in corpus.cards:
+        for match in _NAMED.finditer(any_card.body):
             name = match.group(1)
             while (stripped := _TYPE_WORDS.sub("", name).strip()) != name:
                 name = stripped
@@ -93,7 +93,7 @@ def format_stats(stats: Stats, today: dt.date, top: int = 15) -> str:
 
     def table(
         title: str, counter: Counter[str], label=lambda k: k, limit: int | None = None
-    ) -> list[str]:  # noqa: ANN001
+    ) -> list[str]:
         rows = counter.most_common(limit)
         out = [f"| {title} | networks |", "| --- | ---: |"]
         out += [f"| {label(k)} | {v} |" for k, v in rows]

@@ -48,7 +48,7 @@ class USEEmbeddings(ModelEmbeddings):
         self._lock = threading.Lock()
         self._query_cache_size = query_cache_size
 
-    def _encoder(self):  # noqa: ANN202 - third-party type
+    def _encoder(self):
         if self._model is None:
             from urbact_assistant.search.use_model import load_use
 
@@ -91,13 +91,14 @@ class OpenAIModelEmbeddings(ModelEmbeddings):
 
     def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None):
         from langchain_openai import OpenAIEmbeddings
+        from pydantic import SecretStr
 
         host = (base_url or "api.openai.com").split("//")[-1].rstrip("/")
         self.model_id = f"openai:{model}@{host}"
         self._inner = OpenAIEmbeddings(
             model=model,
             base_url=base_url or None,
-            api_key=api_key or "not-needed",
+            api_key=SecretStr(api_key or "not-needed"),
             check_embedding_ctx_length=False,  # plain strings: works with any compatible server
         )
 

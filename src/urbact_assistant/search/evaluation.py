@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from urbact_assistant.errors import UrbactError
 
@@ -139,7 +140,11 @@ def run(questions: Sequence[Question], retrieve: Callable[[str], list[str]]) -> 
     return outcomes
 
 
-def compare(questions: Sequence[Question], hybrid) -> dict[str, Scores]:  # noqa: ANN001
+def _ranker(retriever: Any) -> Callable[[str], list[str]]:
+    return lambda question: [h.card.slug for h in retriever.retrieve(question).hits]
+
+
+def compare(questions: Sequence[Question], hybrid) -> dict[str, Scores]:
     """Hybrid retrieval (``hybrid``, a ``Retriever``) and its two baselines, side by side."""
     from urbact_assistant.search.retrieval import Retriever
 
@@ -149,7 +154,7 @@ def compare(questions: Sequence[Question], hybrid) -> dict[str, Scores]:  # noqa
             hybrid.corpus, hybrid.store, hybrid.embeddings, hybrid.today, mode=mode,
             entities=hybrid.entities, lexical=hybrid.lexical,
         )  # fmt: skip
-        outcomes = run(questions, lambda q, r=retriever: [h.card.slug for h in r.retrieve(q).hits])
+        outcomes = run(questions, _ranker(retriever))
         results[mode] = score(outcomes)
     return results
 
@@ -175,3 +180,16 @@ def format_table(results: dict[str, Scores]) -> str:
 
 def to_json(results: dict[str, Scores]) -> str:
     return json.dumps({name: asdict(s) for name, s in results.items()}, indent=2)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scores of each retriever on one question set, measured side by side."""
+
+    results: dict[str, Scores]
+
+    def table(self) -> str:
+        return format_table(self.results)
+
+    def to_json(self) -> str:
+        return to_json(self.results)

@@ -12,33 +12,24 @@ import datetime as dt
 import json
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from urbact_assistant.config import Settings
+from urbact_assistant.core.results import IngestReport, Progress
 from urbact_assistant.core.snapshot import write_atomically
-from urbact_assistant.errors import IndexError_, IndexMismatchError
+from urbact_assistant.errors import IndexError_, IndexMismatchError, IngestBusyError
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.passages import card_passages, passages_fingerprint
 from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]
 SCHEMA = 1
-
-
-@dataclass
-class IngestReport:
-    build: str = ""
-    cards: int = 0
-    passages: int = 0
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    embedded: int = 0
-    up_to_date: bool = False
 
 
 @dataclass
@@ -49,6 +40,8 @@ class Manifest:
     cards: dict[str, str]
     built: str
     schema: int = SCHEMA
+    build: str = ""
+    """The collection holding this build (not stored in its own metadata)."""
 
     def to_metadata(self) -> dict[str, Any]:
         return {
@@ -70,7 +63,7 @@ class Manifest:
         )
 
 
-def make_client(settings: Settings):  # noqa: ANN201 - chromadb's ClientAPI
+def make_client(settings: Settings):
     """An embedded ``PersistentClient`` under the data dir, or an ``HttpClient`` to a server."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -92,13 +85,26 @@ def make_client(settings: Settings):  # noqa: ANN201 - chromadb's ClientAPI
 class IndexStore:
     """Builds and opens index collections in one Chroma client."""
 
-    def __init__(self, client: Any, prefix: str = "urbact", mirror: Path | None = None):
+    LEASE = 900.0  # seconds a server-side writer lease lasts without renewal
+
+    def __init__(
+        self,
+        client: Any,
+        prefix: str = "urbact",
+        mirror: Path | None = None,
+        lock_file: Path | None = None,
+    ):
         """``mirror``: a JSON copy of the active build's manifest, written at each switch, so
-        that a process can check the index without importing Chroma (embedded mode only)."""
+        that a process can check the index without importing Chroma (embedded mode only).
+        ``lock_file``: the writer lock of an embedded index; without it (a Chroma server) the
+        lock is a lease collection on the server."""
         self.client = client
         self.prefix = prefix
         self.pointer_name = f"{prefix}-pointer"
+        self.lock_name = f"{prefix}-lock"
         self.mirror = mirror
+        self.lock_file = lock_file
+        self._lease: str | None = None
 
     # -- the pointer ---------------------------------------------------------
     def active_name(self) -> str | None:
@@ -117,9 +123,73 @@ class IndexStore:
         if not name:
             return None
         try:
-            return Manifest.from_metadata(self.client.get_collection(name).metadata)
+            found = Manifest.from_metadata(self.client.get_collection(name).metadata)
         except Exception:
             return None
+        return replace(found, build=name)
+
+    # -- one writer at a time ------------------------------------------------
+    @contextmanager
+    def writing(self, wait: float) -> Iterator[None]:
+        """Hold the writer lock, waiting at most ``wait`` seconds for another writer to finish;
+        ``IngestBusyError`` when it does not. A crashed writer's lock is freed: by the OS for
+        the file lock, by expiry for a server lease."""
+        if self.lock_file is not None:
+            from filelock import FileLock, Timeout
+
+            lock = FileLock(self.lock_file)
+            try:
+                lock.acquire(timeout=wait)
+            except Timeout:
+                raise _busy() from None
+            try:
+                yield
+            finally:
+                lock.release()
+            return
+        self._take_lease(wait)
+        try:
+            yield
+        finally:
+            self._drop_lease()
+
+    def _take_lease(self, wait: float) -> None:
+        deadline = time.monotonic() + wait
+        token = secrets.token_hex(8)
+        while True:
+            try:
+                self.client.create_collection(
+                    self.lock_name, metadata={"owner": token, "expires": time.time() + self.LEASE}
+                )
+                self._lease = token
+                return
+            except Exception:  # it exists: another writer holds the lease
+                try:
+                    held = self.client.get_collection(self.lock_name).metadata or {}
+                except Exception:
+                    continue  # released meanwhile: try again
+                if float(held.get("expires", 0)) < time.time():
+                    log.warning("removing an expired index writer lease")
+                    self._drop(self.lock_name)
+                    continue
+                if time.monotonic() >= deadline:
+                    raise _busy() from None
+                time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
+
+    def renew(self) -> None:
+        """Extend a server lease during a long build (the file lock needs no renewal)."""
+        if self._lease is not None:
+            lease = self.client.get_collection(self.lock_name)
+            lease.modify(metadata={"owner": self._lease, "expires": time.time() + self.LEASE})
+
+    def _drop_lease(self) -> None:
+        token, self._lease = self._lease, None
+        try:
+            held = self.client.get_collection(self.lock_name).metadata or {}
+        except Exception:
+            return
+        if held.get("owner") == token:
+            self._drop(self.lock_name)
 
     # -- building ------------------------------------------------------------
     def ingest(
@@ -129,8 +199,21 @@ class IndexStore:
         *,
         force: bool = False,
         progress: Progress | None = None,
+        wait: float = 600.0,
     ) -> IngestReport:
-        """Make the active index match ``corpus``; a no-op when it already does."""
+        """Make the active index match ``corpus``; a no-op when it already does. One writer
+        at a time: waits at most ``wait`` seconds for another ingest (then checks again
+        whether there is anything left to do)."""
+        with self.writing(wait):
+            return self._ingest(corpus, embeddings, force, progress)
+
+    def _ingest(
+        self,
+        corpus: Corpus,
+        embeddings: CachedEmbeddings,
+        force: bool,
+        progress: Progress | None,
+    ) -> IngestReport:
         cards = {c.slug: passages_fingerprint(c) for c in corpus.cards}
         old = self.manifest()
         report = IngestReport(cards=len(cards))
@@ -150,7 +233,7 @@ class IndexStore:
         passages = [p for card in corpus.cards for p in card_passages(card)]
         report.passages = len(passages)
         build = f"{self.prefix}-{dt.datetime.now(dt.UTC):%Y%m%dt%H%M%S}-{secrets.token_hex(3)}"
-        manifest = Manifest(model_id=embeddings.model_id, cards=cards, built=_now())
+        manifest = Manifest(model_id=embeddings.model_id, cards=cards, built=_now(), build=build)
         collection = self.client.create_collection(build, metadata=manifest.to_metadata())
         before = embeddings.computed
         try:
@@ -166,17 +249,19 @@ class IndexStore:
                 )
                 if progress:
                     progress(min(start + batch, len(passages)), len(passages))
+                self.renew()
             if collection.count() != len(passages):
                 raise IndexError_("the new index is incomplete; the previous one stays in service")
         except BaseException:
             self._drop(build)
             raise
         report.embedded = embeddings.computed - before
+        previous = self.active_name()
         self._switch(build)
         if self.mirror:
             write_mirror(self.mirror, manifest)
         report.build = build
-        self.collect_garbage(keep=build)
+        self.collect_garbage(keep=(build, previous))
         return report
 
     def _drop(self, name: str) -> None:
@@ -185,16 +270,19 @@ class IndexStore:
         except Exception:  # pragma: no cover - best effort cleanup
             log.warning("could not remove the unfinished index collection %s", name)
 
-    def collect_garbage(self, keep: str) -> None:
-        """Remove builds other than ``keep`` (older ones and interrupted ones)."""
+    def collect_garbage(self, keep: tuple[str | None, ...]) -> None:
+        """Remove builds other than ``keep``: the new one and the one it replaced, which
+        running readers may still use until they follow the pointer (older and interrupted
+        builds go)."""
+        special = (self.pointer_name, self.lock_name)
         for collection in self.client.list_collections():
             name = getattr(collection, "name", collection)
-            if name.startswith(f"{self.prefix}-") and name not in (keep, self.pointer_name):
+            if name.startswith(f"{self.prefix}-") and name not in (*keep, *special):
                 self._drop(name)
 
     # -- reading -------------------------------------------------------------
-    def open(self, embeddings: ModelEmbeddings):  # noqa: ANN201 - langchain Chroma
-        """The active build as a LangChain ``Chroma`` vector store."""
+    def open(self, embeddings: ModelEmbeddings) -> tuple[str, Any]:
+        """The active build's name, and the build as a LangChain ``Chroma`` vector store."""
         name = self.active_name()
         if not name:
             raise IndexError_("there is no index yet; run `urbact-assistant ingest`")
@@ -205,12 +293,16 @@ class IndexStore:
             raise model_mismatch(manifest.model_id, embeddings.model_id)
         from langchain_chroma import Chroma
 
-        return Chroma(
+        return name, Chroma(
             client=self.client,
             collection_name=name,
             embedding_function=embeddings,
             create_collection_if_not_exists=False,
         )
+
+
+def _busy() -> IngestBusyError:
+    return IngestBusyError("another ingest is updating the index; try again when it has finished")
 
 
 def model_mismatch(built: str, configured: str) -> IndexMismatchError:
@@ -234,22 +326,59 @@ def read_mirror(path: Path) -> Manifest | None:
         return None
 
 
-class LazyVectorStore:
-    """Opens the vector store (importing Chroma) only when a question needs vectors:
-    questions about a named network or a city are answered without it."""
+class FollowingVectorStore:
+    """The active build as a vector store, opened on first use (questions about a named
+    network or a city need no vectors, so no Chroma import), and followed: when an ingest
+    switches the pointer to a new build, the next query uses the new build.
 
-    def __init__(self, open_store: Callable[[], Any]):
+    ``active`` tells cheaply which build is active (the manifest copy for an embedded index,
+    the pointer collection, at most every ``CHECK_EVERY`` seconds, for a server); a query that
+    fails because its build was removed reopens the active build and is tried once more.
+    """
+
+    CHECK_EVERY = 5.0
+
+    def __init__(
+        self,
+        open_store: Callable[[], tuple[str, Any]],
+        active: Callable[[], str | None],
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._open_store = open_store
+        self._active = active
+        self._clock = clock
         self._store: Any = None
+        self._name: str | None = None
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
 
     @property
     def opened(self) -> bool:
         return self._store is not None
 
-    def __getattr__(self, name: str) -> Any:
-        if self._store is None:
-            self._store = self._open_store()
-        return getattr(self._store, name)
+    def _current(self, force: bool = False) -> Any:
+        with self._lock:
+            now = self._clock()
+            if self._store is not None and not force and now - self._checked < self.CHECK_EVERY:
+                return self._store
+            self._checked = now
+            if self._store is None or force or self._active() != self._name:
+                self._name, self._store = self._open_store()
+                log.info("reading the index build %s", self._name)
+            return self._store
+
+    def similarity_search_by_vector_with_relevance_scores(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._current().similarity_search_by_vector_with_relevance_scores(
+                *args, **kwargs
+            )
+        except IndexError_:
+            raise
+        except Exception:  # the build was removed under us (chromadb NotFoundError)
+            log.info("the index build changed while reading; following the pointer")
+            return self._current(force=True).similarity_search_by_vector_with_relevance_scores(
+                *args, **kwargs
+            )
 
 
 def _now() -> str:

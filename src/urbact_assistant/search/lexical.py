@@ -46,7 +46,7 @@ def stop_words() -> frozenset[str]:
 
 
 @cache
-def _stemmer():  # noqa: ANN202 - PyStemmer
+def _stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")

@@ -8,16 +8,16 @@ decides how the two are combined (see ``understanding``).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from urbact_assistant.core.models import AnyCard, Hit, NetworkCard, ProgrammePage
+from urbact_assistant.core.models import AnyCard, Hit, NetworkCard, ProgrammePage, Query, Retrieval
 from urbact_assistant.core.text import tokens
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.search.lexical import LexicalIndex
-from urbact_assistant.understanding.questions import Entities, Query, matches_filters, understand
+from urbact_assistant.understanding.questions import Entities, matches_filters, understand
 
 if TYPE_CHECKING:
     from urbact_assistant.search.embeddings import ModelEmbeddings
@@ -38,22 +38,13 @@ MAX_FILTER_LIST = 25
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
-@dataclass
-class Retrieval:
-    """The retriever's output: the understood question and the ranked cards."""
-
-    query: Query
-    hits: list[Hit] = field(default_factory=list)
-    today: dt.date = field(default_factory=dt.date.today)
-
-
 class Retriever:
     """Question → ``Retrieval``. The vector store is any LangChain store with relevance scores."""
 
     def __init__(
         self,
         corpus: Corpus,
-        store,  # noqa: ANN001 - langchain_chroma.Chroma
+        store,
         embeddings: ModelEmbeddings,
         today: Callable[[], dt.date] = dt.date.today,
         mode: Mode = "hybrid",
@@ -69,6 +60,7 @@ class Retriever:
         self.entities = entities or Entities.from_corpus(corpus)
         self._lexical = lexical
         self.today = today
+        self._local = threading.local()  # per thread: the dense results of one retrieval
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -84,11 +76,18 @@ class Retriever:
 
         ``topic_only`` leaves out the partners passages (lists of places), which would
         otherwise match any question that names a place. One Chroma query per text serves
-        both kinds (cached for the last few texts).
+        both kinds: results are kept for the question being retrieved in this thread (never
+        across questions, so a re-ingested index is seen at once); each call gets a copy.
         """
-        return self._dense_by_kind(question, k, topic_only).get(kind or "*", {})
+        key = (question, k, topic_only)
+        cache: dict | None = getattr(self._local, "dense", None)
+        found = cache.get(key) if cache is not None else None
+        if found is None:
+            found = self._dense_by_kind(question, k, topic_only)
+            if cache is not None:
+                cache[key] = found
+        return dict(found.get(kind or "*", {}))
 
-    @lru_cache(maxsize=64)  # noqa: B019 - the retriever lives as long as the process
     def _dense_by_kind(
         self, question: str, k: int, topic_only: bool
     ) -> dict[str, dict[str, tuple[float, str]]]:
@@ -100,12 +99,21 @@ class Retriever:
         best: dict[str, dict[str, tuple[float, str]]] = {"*": {}}
         for doc, distance in results:
             slug, score = doc.metadata["slug"], 1.0 - float(distance)
+            if slug not in self.cards:
+                continue  # a card of a newer index build than the corpus this process read
             for group in (best["*"], best.setdefault(doc.metadata["kind"], {})):
                 if slug not in group or score > group[slug][0]:
                     group[slug] = (score, doc.page_content)
         return best
 
     def retrieve(self, question: str) -> Retrieval:
+        self._local.dense = {}
+        try:
+            return self._retrieve(question)
+        finally:
+            self._local.dense = None
+
+    def _retrieve(self, question: str) -> Retrieval:
         today = self.today()
         query = understand(question, self.entities)
         if self.mode != "hybrid":
@@ -217,7 +225,7 @@ class Retriever:
         scored = self._fused(query, list(self.corpus.pages), "programme")
         relevant = {h.card.slug for h in self._relevant(scored)}
         calls = [p for p in self.corpus.pages if p.kind == "call" and (p.opens or p.closes)]
-        latest = max(calls, key=lambda p: (p.opens or p.closes).first, default=None)
+        latest = max(calls, key=_call_date, default=None)
         ranked = []
         for position, (card, dense, _, passage) in enumerate(scored):
             assert isinstance(card, ProgrammePage)
@@ -310,6 +318,14 @@ def _without_countries(query: Query) -> Query:
     return replace(query, countries=())
 
 
+def _call_date(page: ProgrammePage) -> dt.date:
+    date = page.opens or page.closes
+    return date.first if date else dt.date.min
+
+
 def _unique(hits: list[Hit]) -> list[Hit]:
-    seen: set[str] = set()
-    return [h for h in hits if not (h.card.slug in seen or seen.add(h.card.slug))]
+    """``hits`` without repeated cards, the first of each kept."""
+    first: dict[str, Hit] = {}
+    for hit in hits:
+        first.setdefault(hit.card.slug, hit)
+    return list(first.values())

@@ -84,7 +84,7 @@ class LazyPieces(Sequence[str]):
     def __len__(self) -> int:
         return len(self._list())
 
-    def __getitem__(self, index):  # noqa: ANN001, ANN204 - Sequence protocol
+    def __getitem__(self, index):
         return self._list()[index]
 
     def __iter__(self) -> Iterator[str]:
@@ -107,14 +107,14 @@ def _from_snapshot(
         try:
             if (found := read(path)) is not None:
                 return found
-        except Exception:  # noqa: BLE001 - damaged, truncated or from another version
+        except Exception:
             pass
         log.info("rebuilding the snapshot %s", path)
     built = build()
     if path is not None:
         try:
             write(path, built)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.info("could not write the snapshot %s", path, exc_info=True)
     return built
 
@@ -132,7 +132,7 @@ def load_tokenizer(path: Path | None) -> Any:
     )
 
 
-def _read_tokenizer(path: Path, cls: type) -> Any:
+def _read_tokenizer(path: Path, cls: Any) -> Any:
     snap = marshal.loads(path.read_bytes())
     tok = cls.__new__(cls)
     for key, value in snap["tok"].items():
@@ -178,12 +178,12 @@ def whole_tokenizer(model: Any) -> None:
                 tok._prefixes = tok._prefixes.whole()
 
 
-def _threadpool_limit():  # noqa: ANN202 - as NumpyBackend.__init__ does
+def _threadpool_limit():
     try:
         from threadpoolctl import ThreadpoolController
 
         return ThreadpoolController().limit
-    except Exception:  # noqa: BLE001 - optional: without it numpy picks its own threads
+    except Exception:
         return None
 
 
@@ -196,6 +196,7 @@ def load_backend(path: Path | None, tokenizer: Any, threads: int) -> Any:
         arrays, meta = read_arrays(path)
         backend = NumpyBackend.__new__(NumpyBackend)
         for name, spec in meta["attrs"].items():
+            value: Any
             if spec == "array":
                 value = arrays[name]
             elif spec == "list":
@@ -235,7 +236,8 @@ def _write_weights(path: Path, backend: Any) -> None:
 
 def write_arrays(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     """One file: an 8-byte header length, a JSON header, then each array's raw bytes."""
-    layout, offset = {}, 0
+    layout: dict[str, list[Any]] = {}
+    offset = 0
     for name, value in arrays.items():
         offset = -(-offset // ALIGN) * ALIGN
         layout[name] = [value.dtype.str, list(value.shape), offset]

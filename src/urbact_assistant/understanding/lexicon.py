@@ -130,7 +130,7 @@ def load_data(name: str) -> dict:
     if not resource.is_file():
         return {}
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
-    return yaml.load(resource.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
+    return yaml.load(resource.read_text(encoding="utf-8"), Loader=loader) or {}
 
 
 @dataclass(frozen=True)

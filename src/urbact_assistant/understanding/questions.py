@@ -9,10 +9,10 @@ accent- and case-folded text (``Nyiregyhaza`` = ``Nyíregyháza``, ``Munich`` = 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
-from urbact_assistant.core.models import NetworkCard
+from urbact_assistant.core.models import Kind, NetworkCard, Query
 from urbact_assistant.core.text import fold, phrase, tokens
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.understanding.lexicon import (
@@ -24,7 +24,6 @@ from urbact_assistant.understanding.lexicon import (
     load_data,
 )
 
-Kind = Literal["network", "city", "join", "topic", "out_of_scope"]
 # Programme concepts that describe networks rather than ask about joining: "transfer networks
 # on food", "networks that produced Integrated Action Plans on housing" are topic questions.
 SOFT_PROGRAMME_CONCEPTS = {"transfer-networks", "action-planning-networks", "innovation-transfer-networks", "action-networks", "implementation-networks", "thematic-networks-past", "integrated-action-plan", "good-practice", "urbact-local-group", "transfer-plan", "investment-plan", "urbact-method", "lead-partner"}  # fmt: skip
@@ -39,40 +38,6 @@ COMMON_WORDS = frozenset(
     "maps roof cope change spark refill procure active vital nice bath echo re gen call parks "
     "on board".split()
 )
-
-
-@dataclass(frozen=True)
-class Query:
-    """What the question asks for, before retrieval."""
-
-    text: str
-    kind: Kind
-    networks: tuple[str, ...] = ()
-    cities: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    status: str | None = None
-    type: str | None = None
-    programme: str | None = None
-    city_slugs: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    topic: str = ""
-    """The folded question without the names of networks, cities and countries it mentions."""
-    concepts: tuple[str, ...] = ()
-    """Thesaurus concepts recognised in the question (any language)."""
-    expansion: str = ""
-    """English keywords of those concepts, added to lexical and dense search."""
-    filter_only: bool = False
-    """True when the question is only filters ("ongoing networks in Poland")."""
-    content: tuple[str, ...] = ()
-    """The question's topic words (folded), without stop words, filters and names."""
-    intents: tuple[str, ...] = ()
-    """For programme questions: ``call``, ``join``, ``eligibility``, ``nup`` (what is asked)."""
-    years: tuple[int, ...] = ()
-    """Years named in the question ("the 2019 call")."""
-    led_by: bool = False
-    """The countries are the lead partner's ("networks led by Italian cities")."""
-
-    def __hash__(self) -> int:
-        return hash((self.text, self.kind))
 
 
 @dataclass
@@ -104,8 +69,10 @@ class Entities:
                     if key and key not in COMMON_WORDS:
                         ents.cities.setdefault(key, set()).add(card.slug)
                         ents.city_names.setdefault(key, party.place)
-        for card in corpus.cards:
-            ents.vocabulary.update(tokens(f"{card.title} {' '.join(card.aliases)} {card.body}"))
+        for any_card in corpus.cards:
+            ents.vocabulary.update(
+                tokens(f"{any_card.title} {' '.join(any_card.aliases)} {any_card.body}")
+            )
             if isinstance(card, NetworkCard):
                 ents.vocabulary.update(tokens(" ".join(card.themes)))
         ents._add_exonyms()
@@ -132,7 +99,7 @@ def _name_variants(name: str) -> list[str]:
     return [match.group(1), match.group(2)] if match else []
 
 
-def find_phrases(question_phrase: str, table: dict[str, object]) -> list[str]:
+def find_phrases(question_phrase: str, table: Mapping[str, object]) -> list[str]:
     """Keys of ``table`` that occur as whole words in the question, longest first, no overlaps."""
     found: list[str] = []
     taken = question_phrase
@@ -371,7 +338,7 @@ def standalone_question(question: str, previous: str | None, ents: Entities) -> 
     return question
 
 
-def matches_filters(card: NetworkCard, query: Query, today) -> bool:  # noqa: ANN001
+def matches_filters(card: NetworkCard, query: Query, today) -> bool:
     """Whether a network satisfies the status/type/programme/country filters of the query."""
     if query.status and card.status(today) != query.status:
         return False

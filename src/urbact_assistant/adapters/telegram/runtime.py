@@ -1,0 +1,261 @@
+"""Plumbing between python-telegram-bot and the handlers: per-chat ordering and dedupe of
+updates, per-user rate limits, the typing indicator, streamed drafts, and log redaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import BaseUpdateProcessor
+
+from urbact_assistant.adapters.telegram import render as fmt
+from urbact_assistant.adapters.telegram.keyboards import Keyboard
+from urbact_assistant.adapters.telegram.state import BotState
+
+logger = logging.getLogger("urbact_assistant.adapters.telegram.bot")
+
+
+def chat_key(update: object) -> object:
+    """What must be processed in order: one chat's updates (inline queries: one user's)."""
+    if isinstance(update, Update):
+        if update.effective_chat:
+            return ("chat", update.effective_chat.id)
+        if update.effective_user:
+            return ("user", update.effective_user.id)
+    return ("other", id(update))
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Concurrent across chats, in order within a chat; a redelivered update is dropped."""
+
+    def __init__(self, store: BotState, max_concurrent_updates: int = 256):
+        super().__init__(max_concurrent_updates)
+        self.store = store
+        self._locks: dict[object, asyncio.Lock] = {}
+        self._users: dict[object, int] = defaultdict(int)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if isinstance(update, Update):
+            user = update.effective_user.id if update.effective_user else None
+            if not self.store.first_time(update.update_id, user):
+                logger.info("update %s already processed; skipped", update.update_id)
+                if hasattr(coroutine, "close"):
+                    coroutine.close()
+                return
+        key = chat_key(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+class RateLimit:
+    """At most ``per_minute`` events per user in any 60-second window."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
+        self.per_minute = per_minute
+        self.clock = clock
+        self._events: dict[int, deque[float]] = defaultdict(deque)
+
+    def wait(self, user_id: int) -> int:
+        """0 and the event counted when allowed; otherwise the seconds to wait."""
+        now = self.clock()
+        events = self._events[user_id]
+        while events and events[0] <= now - 60:
+            events.popleft()
+        if len(events) >= self.per_minute:
+            return max(1, int(events[0] + 60 - now + 0.999))
+        events.append(now)
+        return 0
+
+    def prune(self) -> None:
+        now = self.clock()
+        for user in [u for u, e in self._events.items() if not e or e[-1] <= now - 60]:
+            del self._events[user]
+
+
+def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    """``telegram_format`` buttons as inline keyboard markup (None when empty)."""
+    rows = [
+        [
+            InlineKeyboardButton(b.label, url=b.url)
+            if b.url
+            else InlineKeyboardButton(b.label, callback_data=b.data)
+            for b in row
+        ]
+        for row in keyboard
+        if row
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+@asynccontextmanager
+async def typing(bot: Any, chat_id: int, thread_id: int | None = None):
+    """Show "typing…" now and every 4.5 s until the block ends (Telegram shows it for 5 s)."""
+
+    async def again() -> None:
+        while True:
+            await asyncio.sleep(4.5)
+            with suppress(TelegramError):
+                await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+
+    with suppress(TelegramError):
+        await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+    task = asyncio.create_task(again())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+class StreamedReply:
+    """An answer shown while the LLM writes it: one message, edited at most once per interval.
+
+    ``feed`` gets the whole draft so far, already verified by the library (only drafts that
+    pass the final answer's checks reach it); it runs on the event loop (the worker thread
+    schedules it with ``call_soon_threadsafe``). ``finish`` replaces the draft with the
+    formatted answer.
+    """
+
+    def __init__(self, bot: Any, chat_id: int, interval: float, reply_to: int | None = None):
+        self.bot = bot
+        self.chat_id = chat_id
+        self.interval = interval
+        self.reply_to = reply_to
+        self.text = ""
+        self.shown = ""
+        self.message: Message | None = None
+        self.last = 0.0
+        self.closing = False
+        self.changed = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    def feed(self, draft: str) -> None:
+        self.text = draft
+        if self.task is None and not self.closing:
+            self.task = asyncio.create_task(self._run())
+        self.changed.set()
+
+    async def _pause(self) -> None:
+        wait = self.last + self.interval - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _run(self) -> None:
+        while not self.closing:
+            await self.changed.wait()
+            self.changed.clear()
+            if self.closing:
+                return
+            await self._pause()
+            await self._show(fmt.streaming_text(self.text), None)
+
+    async def _show(self, html: str, reply_markup: InlineKeyboardMarkup | None) -> None:
+        if html == self.shown and reply_markup is None:
+            return
+        if self.message is None:
+            self.message = await self.bot.send_message(
+                self.chat_id, html, reply_parameters=reply_parameters(self.reply_to)
+            )
+        else:
+            await self.bot.edit_message_text(
+                html, self.chat_id, self.message.message_id, reply_markup=reply_markup
+            )
+        self.shown = html
+        self.last = asyncio.get_running_loop().time()
+
+    async def finish(self, parts: list[str], reply_markup: InlineKeyboardMarkup | None) -> bool:
+        """Put the final answer in place; False when nothing was streamed (send it normally)."""
+        self.closing = True
+        self.changed.set()
+        if self.task is None:
+            return False
+        await self.task
+        if self.message is None:
+            return False
+        await self._pause()
+        await self._show(parts[0], reply_markup if len(parts) == 1 else None)
+        for i, part in enumerate(parts[1:], start=2):
+            last = i == len(parts)
+            await self.bot.send_message(
+                self.chat_id, part, reply_markup=reply_markup if last else None
+            )
+        return True
+
+
+def reply_parameters(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id, allow_sending_without_reply=True)
+
+
+def quiet_loggers(log_content: bool) -> None:
+    """No token and no message text in third-party logs: httpx logs request URLs (which hold
+    the token) at INFO; python-telegram-bot logs its URLs (with the token) and every request
+    and update (with their text) at DEBUG. Message text is logged by this module only, at
+    DEBUG, when ``log_content`` is on."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)
+    logger.setLevel(logging.DEBUG if log_content else logging.NOTSET)
+
+
+class TokenFilter(logging.Filter):
+    """Replaces the token in a log record, tracebacks included (python-telegram-bot puts the
+    token in the message of ``InvalidToken``). Added to the log handlers by ``run_bot``."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        return True
+
+
+class StartupFilter(logging.Filter):
+    """A failed start (bad token, no network) is reported by ``run_bot`` in one line: the
+    log keeps python-telegram-bot's one-line message, without its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Bootstrap" in record.getMessage():
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def install_log_filters(token: str) -> None:
+    """Token redaction on every handler of the root logger; no startup tracebacks."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, TokenFilter) for f in handler.filters):
+            handler.addFilter(TokenFilter(token))
+    ptb = logging.getLogger("telegram.ext")
+    if not any(isinstance(f, StartupFilter) for f in ptb.filters):
+        ptb.addFilter(StartupFilter())
