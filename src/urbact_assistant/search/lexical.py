@@ -14,18 +14,17 @@ import numpy as np
 from urbact_assistant.core.models import AnyCard, NetworkCard
 from urbact_assistant.core.text import tokens
 from urbact_assistant.knowledge.countries import country_name
+from urbact_assistant.understanding.lexicon import network_words
 
 STOP_LANGUAGES = (
     "english", "french", "german", "italian", "spanish", "polish", "portuguese", "dutch",
     "romanian", "czech", "hungarian", "swedish", "danish", "finnish", "greek",
 )  # fmt: skip
-# Words in almost every question or card that carry no topic.
+# Words in almost every question or card that carry no topic (and the words for network).
 DOMAIN_STOP = {
-    "network", "networks", "urbact", "city", "cities", "town", "towns", "tackle", "tackles",
-    "work", "works", "working", "deal", "topic", "which", "what", "about", "reseau", "reseaux",
-    "netzwerk", "netzwerke", "rete", "reti", "red", "redes", "rede", "siec", "sieci",
-    "netwerk", "netwerken", "ville", "villes", "stadt", "stadte", "citta", "ciudad",
-    "ciudades", "miasto", "miasta", "cidade", "cidades", "stad", "steden",
+    "urbact", "city", "cities", "town", "towns", "tackle", "tackles", "work", "works",
+    "working", "deal", "topic", "which", "what", "about", "ville", "villes", "stadt", "stadte",
+    "citta", "ciudad", "ciudades", "miasto", "miasta", "cidade", "cidades", "stad", "steden",
 }  # fmt: skip
 
 
@@ -39,7 +38,7 @@ def stop_words() -> frozenset[str]:
     """Folded stop words of the main EU languages, and words every question or card has."""
     from stop_words import get_stop_words
 
-    words = set(DOMAIN_STOP)
+    words = set(DOMAIN_STOP) | network_words()
     for language in STOP_LANGUAGES:
         words.update(t for w in get_stop_words(language) for t in tokens(w))
     return frozenset(words - TOPIC_WORDS)

@@ -1,11 +1,13 @@
 """The language tables questions are read with, all built from data without an LLM.
 
-The eight main languages (EN, FR, DE, IT, ES, PL, PT, NL) are in this module and in
-``data/thesaurus.yaml``: stems of question kinds and filters, words for network and city,
-nationality adjectives (``data/demonyms.yaml``). Every other language adds a file
-``data/languages/<code>.yaml`` with the same tables; a file applies to a question only when the
-question is written in that language (``Lexicon.languages_of``). Country names come from
-pycountry in 27 languages. Matching works on accent-, case- and script-folded text.
+Every language has a file ``data/languages/<code>.yaml``: words for network, city and "in",
+stems of question kinds and filters, names of network types, nationality adjectives and terms
+of the thesaurus's concepts (``data/thesaurus.yaml``: their kind and English terms). The files of
+the eight main languages (EN, FR, DE, IT, ES, PL, PT, NL) say ``always: true``: their tables are
+pooled and apply to every question, with the nationality adjectives of ``data/demonyms.yaml``.
+Any other file applies to a question only when the question is written in that language
+(``Lexicon.languages_of``). Country names come from pycountry in 27 languages. Matching works on
+accent-, case- and script-folded text.
 """
 
 from __future__ import annotations
@@ -18,105 +20,16 @@ from functools import cache
 
 from urbact_assistant.core.text import tokens
 
-# Stems are matched against the start of folded tokens ("candidat" matches "candidature").
-# Asking about calls, applying or eligibility: a joining question even when a city is named.
-JOIN_STRONG = (
-    "apply", "applic", "applying", "call", "eligib", "deadline", "cofinanc", "co financ",
-    "become a partner", "how can my city", "how can a city", "how do cities", "candidat",
-    " appel ", "appels", "postul", "inscri", "bewerb", "aufruf", "ausschreib", "forderfah", "foerderfah",
-    "bando", "bandi", "ammissib", "solicit", "convocator", "elegib", "wniosek", "nabor",
-    "zaprosz", "kwalifik", "concurso", "aanvra", "oproep", "subsidiab", "inschrijv",
-    "finanzi", "financ", "funding", "fund", "dofinans", "wspolfinans", "kofinanz", "budget",
+# Kinds of stems in a language file ("ambiguous_ongoing": "ongoing" words that are also topic
+# words, "active", a status only next to a word for network) and the network types.
+STEM_KINDS = (
+    "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
+    "eligibility", "injection", "other_programmes", "off_topic", "led_by", "ambiguous_ongoing",
 )  # fmt: skip
-# Taking part: a joining question in general, a city question when a city is named.
-JOIN_WEAK = (
-    "join", "particip", "take part", "takes part", "taking part", "get into", "get involved",
-    "getting involved", "sign up", "signing up", "become part", "become a member", "rejoindre", "adherer",
-    "beitret", "teilnehm", "mitmach", "aderir", "partecip", "entrare", "unirse", "unir",
-    "entrar", "dolacz", "przystap", "uczestn", "wziac udzial", "deelne", "aansluit",
-    "meedoen", "doet mee", "doen mee",
+TYPE_KINDS = (
+    "innovation-transfer", "action-planning", "transfer", "action", "implementation", "pilot",
+    "thematic",
 )  # fmt: skip
-# Attempts to steer the assistant instead of asking about URBACT.
-INJECTION = (
-    "ignore all", "ignore previous", "ignore the previous", "ignore your", "system prompt",
-    "your instructions", "previous instructions", "ignorez", "oubliez vos", "ignoriere",
-    "vergiss", "ignora le", "ignora tutte", "ignora", "dimentica", "olvida tus", "olvida las",
-    "zignoruj", "ignoruj", "esquece", "ignore as", "negeer", "vergeet je", "prompt systemowy",
-    "jailbreak", "developer mode",
-)  # fmt: skip
-# Other EU funding programmes: questions about them are not URBACT questions.
-OTHER_PROGRAMMES = (
-    "horizon europe", "horizon 2020", "erasmus", "interreg europe", "creative europe",
-    "europe creative", "europa creativa", "kreatives europa", "digital europe", "cerv programme",
-    "connecting europe", "european social fund", "esf+", "eu4health", "life programme",
-    "programme life", "programma life", "programa life", "programu life",
-)  # fmt: skip
-# Requests that are never about URBACT, whatever else they mention ("a poem about Amsterdam").
-OFF_TOPIC = (
-    "poem", "poeme", "gedicht", "poesia", "poema", "wiersz", "wierszyk", "essay", "aufsatz",
-    "dissertation", "wypracowan", "redacao", "redaccion", "opstel", "joke", "blague", "witz",
-    "barzellett", "chiste", "dowcip", "piada", "mop over", "song", "chanson", "canzon",
-    "cancion", "piosenk", "cancao", "liedje", "recipe", "recette", "rezept", "ricett", "receta",
-    "przepis", "receita", "recept", "horoscop", "horoskop", "horoscoop", "lottery", "lotto",
-)  # fmt: skip
-# "Networks led by Italian cities": the country is the lead partner's.
-LED_BY = (
-    "led by", "lead by", "leading", "lead partner", "pilote par", "pilotes par", "pilotee",
-    "menes par", "coordonne", "chef de file", "geleitet", "gefuhrt", "federfuhr", "lead partner",
-    "guidat", "capofila", "coordinat", "liderad", "lider", "dirigid", "coordinad", "prowadzon",
-    "kierowan", "partner wiodac", "liderowan", "geleid", "getrokken", "trekker", "penvoerder",
-)  # fmt: skip
-STATUS_STEMS: dict[str, tuple[str, ...]] = {
-    "ongoing": (
-        "ongoing", "current", "active", "running", "en cours", "actuel", "actifs", "actives",
-        "laufend", "aktuell", "aktive", "derzeit", "in corso", "attivi", "attive", "attual",
-        "en curso", "en marcha", "activos", "activas", "vigente", "trwaj", "aktywn", "obecn", "biezac",
-        "em curso", "a decorrer", "atuais", "atual", "ativos", "ativas", "lopend", "actieve",
-        "huidig",
-    ),
-    "ended": (
-        "past", "ended", "finished", "closed", "completed", "former", "previous", "old",
-        "termin", "passe", "ancien", "abgeschloss", "beendet", "fruher", "vergangen",
-        "conclus", "passat", "chius", "finaliz", "anterior", "cerrad", "zakoncz", "dawn",
-        "poprzedn", "conclu", "afgelop", "beeindig", "voormalig", "vorig", "afgerond",
-    ),
-    "upcoming": (
-        "upcoming", "future", "prochain", "futur", "kunftig", "zukunft", "prossim", "futur",
-        "proxim", "przyszl", "nadchodz", "toekomst", "komend",
-    ),
-}  # fmt: skip
-AMBIGUOUS_ONGOING = ("active", "lopend", "actifs", "actives", "aktive", "attivi", "attive", "activos", "activas", "aktywn", "ativos", "ativas", "actieve", "current")  # fmt: skip
-TYPE_STEMS: dict[str, tuple[str, ...]] = {
-    "innovation-transfer": ("innovation transfer", "itn", "itns", "uia transfer", "transfert d innovation", "trasferimento dell innovazione", "transferencia de innovacion"),
-    "action-planning": ("action planning", "apn", "apns", "planification", "aktionsplanung", "pianificazione", "planificacion", "planowania", "planeamento", "actieplanning"),
-    "transfer": ("transfer network", "transfer networks", "transfert", "transfernetzwerk", "trasferimento", "transferencia", "transferow", "transferencia", "transfernetwerk", "tn", "tns"),
-    "action": ("action network", "action networks", "reseaux d action", "aktionsnetzwerk", "reti d azione", "redes de accion", "sieci dzialan", "actienetwerk"),
-    "implementation": ("implementation", "mise en oeuvre", "umsetzung", "attuazione", "implementacion", "wdrazani", "implementacao", "uitvoering"),
-    "pilot": ("pilot network", "pilot networks", "reseau pilote", "reseaux pilotes", "pilotnetzwerk", "rete pilota", "reti pilota", "red piloto", "redes piloto"),
-    "thematic": ("thematic", "thematique", "thematisch", "tematic"),
-}  # fmt: skip
-# Words that show a question is about participation in URBACT, so that a city name in
-# "is Tartu in a network?" is read as a city question but "weather in Paris" is not.
-PARTICIPATION_STEMS = JOIN_WEAK + (
-    "network", "urbact", "partner", "member", "involved", "udzial", "udzialem",
-    "project", "cooperat", "reseau", "partenaire", "membre", "netzwerk", "beteiligt", "mitglied",
-    "nimmt", "rete", "reti", "coinvolt", "membro", "red", "redes", "socio", "miembro", "siec",
-    "sieci", "uczestnicz", "czlon", "rede", "parceir", "netwerk", "deelnem", "doet mee", "lid",
-    "projet", "projekt", "progett", "proyecto", "projeto", "leads", "lead", "natverk",
-    "dikty", "mrez", "retea", "retel", "halozat",
-)  # fmt: skip
-# "Is X in a network?" in the main languages: a preposition shortly before a word for network.
-IN_WORDS = ("in", "im", "en", "w", "we", "a", "ad", "em", "no", "na", "aan", "bij", "nel", "nella", "dans", "di", "do", "da", "med", "se", "u", "v", "ve")  # fmt: skip
-MEMBER_STEMS = ("member", "partner", "involved", "membre", "partenaire", "mitglied", "beteiligt", "membro", "socio", "miembro", "czlon", "parceir", "lid van", "deel van")  # fmt: skip
-# Words for city, town and municipality: never the topic of a question about networks.
-CITY_WORDS = frozenset(
-    "city cities town towns municipality municipalities ville villes commune communes stadt "
-    "stadte stadten gemeinde gemeinden kommune kommunen citta comune comuni ciudad ciudades "
-    "municipio municipios ayuntamiento ayuntamientos miasto miasta miast miastach miastami "
-    "gmina gminy gmin cidade cidades municipios concelho concelhos camara stad steden "
-    "gemeente gemeenten".split()
-)
-NETWORK_WORDS = ("network", "networks", "reseau", "reseaux", "netzwerk", "netzwerke", "rete", "reti", "red", "redes", "rede", "siec", "sieci", "netwerk", "netwerken", "natverk", "diktyo", "diktya", "mreza", "mreze", "retea", "retele", "halozat")  # fmt: skip
 
 
 @cache
@@ -183,27 +96,22 @@ class StemGroup:
         return tuple(s for part in self.parts for s in part.stems)
 
 
-STEM_KINDS = (
-    "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
-    "eligibility", "injection", "other_programmes", "off_topic", "led_by",
-)  # fmt: skip
-# The eight main languages: their stems are in this module and always apply.
-BASE_LANGUAGES = ("en", "fr", "de", "it", "es", "pl", "pt", "nl")
 STOP_WORD_LISTS = {
     "en": "english", "fr": "french", "de": "german", "it": "italian", "es": "spanish",
     "pl": "polish", "pt": "portuguese", "nl": "dutch", "cs": "czech", "sk": "slovak",
     "hu": "hungarian", "ro": "romanian", "bg": "bulgarian", "el": "greek", "sv": "swedish",
     "da": "danish", "fi": "finnish", "uk": "ukrainian", "tr": "turkish",
 }  # fmt: skip
-# (words, concept, language): the language is None for the main languages' terms.
+# (words, concept, language): the language is None for terms that apply to every question.
 Thesaurus = dict[str, list[tuple[tuple[str, ...], "Concept", str | None]]]
 
 
 @dataclass
 class Language:
-    """One ``data/languages/<code>.yaml`` file. Its stems apply to a question only when the
-    question shows more words of that language than of any main language, so that a Swedish
-    "dikt" (poem) does not make a Greek "δίκτυα" (networks) question off-topic."""
+    """One ``data/languages/<code>.yaml`` file, or the main languages' files pooled. The stems
+    of another language apply to a question only when the question shows more words of that
+    language than of any main language, so that a Swedish "dikt" (poem) does not make a Greek
+    "δίκτυα" (networks) question off-topic."""
 
     code: str
     evidence: frozenset[str]  # its stop words and words for network, city, "in"
@@ -228,6 +136,9 @@ class Language:
             *stems.get("join_weak", ()),
             *words["network"],
         ]
+        if "ongoing" in stems:  # "ongoing" words that are not also topic words ("active")
+            ambiguous = set(stems.get("ambiguous_ongoing", ()))
+            stems["clear_ongoing"] = [s for s in stems["ongoing"] if s not in ambiguous]
         demonyms = tuple(
             (stem, code_)
             for code_, values in (data.get("demonyms") or {}).items()
@@ -278,21 +189,17 @@ class View:
 
 @dataclass
 class Lexicon:
-    """The language tables questions are read with: the thesaurus, nationality adjectives,
-    country names, stop words and the stems of question kinds and filters. The eight main
-    languages are in this module and ``data/thesaurus.yaml``; every other language adds a file
-    ``data/languages/<code>.yaml``."""
+    """The language tables questions are read with: the thesaurus, country names, stop words,
+    the main languages' tables pooled (``main``) and every other language's (``languages``)."""
 
     thesaurus: Thesaurus
-    demonyms: tuple[tuple[str, str], ...]
     countries: dict[str, str]
     stop_words: frozenset[str]
-    languages: dict[str, Language]
-    base_stems: dict[str, Stems]
-    base_types: dict[str, Stems]
+    main: Language  # the files marked ``always``, pooled, and ``data/demonyms.yaml``
+    languages: dict[str, Language]  # the other files
     common: frozenset[str]  # the main languages' stop words and words for network
-    base_evidence: dict[str, frozenset[str]]  # stop words and words for network and city
-    base_prefixes: dict[str, dict[str, tuple[str, ...]]]  # thesaurus words, by 3 letters
+    main_evidence: dict[str, frozenset[str]]  # stop words and words for network and city
+    main_prefixes: dict[str, dict[str, tuple[str, ...]]]  # their terms' first words, by 3 letters
     _views: dict[frozenset[str], View] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict:
@@ -303,12 +210,12 @@ class Lexicon:
     def load() -> Lexicon:
         from urbact_assistant.search.lexical import stop_words
 
-        files = {name.split("/")[-1]: load_data(name) for name in _language_files()}
-        languages = {
-            code: Language.from_data(code, data)
-            for code, data in files.items()
-            if isinstance(data, dict)
-        }
+        files = language_files()
+        always = [code for code, data in files.items() if data.get("always")]
+        main = Language.from_data(
+            "main", _pooled([*(files[c] for c in always), {"demonyms": load_data("demonyms")}])
+        )
+        languages = {c: Language.from_data(c, d) for c, d in files.items() if c not in always}
         # Words and terms that several languages share ("urbact", "smart city", "digital")
         # say nothing about the language a question is in.
         shared = Counter(
@@ -322,27 +229,32 @@ class Lexicon:
             lang.evidence_stems = _by_prefix(
                 s for v in lang.evidence_stems.values() for s in v if s not in international
             )
-        base_evidence = {
-            code: _stop_words_of(code) | frozenset(NETWORK_WORDS) | CITY_WORDS
-            for code in BASE_LANGUAGES
+        # A main language's evidence: its stop words, every main word for network and city,
+        # and the first words of its terms (the thesaurus's own for English).
+        main_evidence = {
+            code: _stop_words_of(code) | main.words["network"] | main.words["city"]
+            for code in always
         }
-        base_terms: dict[str, list[str]] = {code: [] for code in BASE_LANGUAGES}
-        for entry in load_data("thesaurus").values():
-            for code, terms in entry.items() if isinstance(entry, dict) else ():
-                if code in base_terms and isinstance(terms, list):
-                    firsts = (_folded([t])[0].split()[0] for t in terms if _folded([t]))
-                    base_terms[code] += [word for word in firsts if len(word) >= 4]
+        thesaurus = [e for e in load_data("thesaurus").values() if isinstance(e, dict)]
+        term_lists = {
+            code: [*(e.get(code) for e in thesaurus), *(files[code].get("concepts") or {}).values()]
+            for code in always
+        }
+        main_prefixes = {
+            code: _by_prefix(
+                t.split()[0] for terms in lists for t in _folded(terms) if len(t.split()[0]) >= 4
+            )
+            for code, lists in term_lists.items()
+        }
         return Lexicon(
             thesaurus=_thesaurus(files),
-            demonyms=_demonym_stems(),
             countries=_country_names(),
             stop_words=stop_words(),
+            main=main,
             languages=languages,
-            base_stems={kind: Stems(values) for kind, values in _base_stems().items()},
-            base_types={kind: Stems(values) for kind, values in TYPE_STEMS.items()},
-            common=frozenset().union(*base_evidence.values()) | international,
-            base_evidence=base_evidence,
-            base_prefixes={code: _by_prefix(terms) for code, terms in base_terms.items()},
+            common=frozenset().union(*main_evidence.values()) | international,
+            main_evidence=main_evidence,
+            main_prefixes=main_prefixes,
         )
 
     def languages_of(self, words: list[str]) -> frozenset[str]:
@@ -350,18 +262,17 @@ class Lexicon:
         at least one, and at least as many as the best main language has."""
         scores = {code: lang.score(words, self.common) for code, lang in self.languages.items()}
         best = max(scores.values(), default=0)
-        base = max(
+        main = max(
             (
                 sum(
-                    len(w) > 2
-                    and (w in self.base_evidence[code] or _starts(w, self.base_prefixes[code]))
+                    len(w) > 2 and (w in evidence or _starts(w, self.main_prefixes[code]))
                     for w in words
                 )
-                for code in BASE_LANGUAGES
+                for code, evidence in self.main_evidence.items()
             ),
             default=0,
         )
-        if best < 1 or best < base:
+        if best < 1 or best < main:
             return frozenset()
         return frozenset(code for code, score in scores.items() if score == best)
 
@@ -372,56 +283,71 @@ class Lexicon:
         return self._views[codes]
 
     def _make_view(self, codes: frozenset[str]) -> View:
-        chosen = [self.languages[c] for c in sorted(codes)]
-        network = set(NETWORK_WORDS).union(*(lang.words["network"] for lang in chosen))
-        ins = set(IN_WORDS).union(*(lang.words["in"] for lang in chosen))
-        nets = "|".join(sorted(map(re.escape, network), key=len, reverse=True))
-        ambiguous = "|".join(AMBIGUOUS_ONGOING)
-        in_words = "|".join(sorted(map(re.escape, ins), key=len, reverse=True))
+        chosen = [self.main, *(self.languages[c] for c in sorted(codes))]
 
-        def group(
-            kind: str, tables: str = "stems", base: dict[str, Stems] | None = None
-        ) -> StemGroup:
-            own = (base if base is not None else self.base_stems).get(kind)
-            others = [getattr(lang, tables).get(kind) for lang in chosen]
-            return StemGroup(p for p in (own, *others) if p is not None)
+        def union(table: str, kind: str) -> set[str]:
+            return {s for lang in chosen for s in getattr(lang, table).get(kind, ())}
 
+        def alternatives(words: Iterable[str]) -> str:
+            return "|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!)"
+
+        def group(kind: str, table: str = "stems") -> StemGroup:
+            return StemGroup(
+                getattr(lang, table)[kind] for lang in chosen if kind in getattr(lang, table)
+            )
+
+        nets = alternatives(union("words", "network"))
+        ambiguous = alternatives(group("ambiguous_ongoing").stems)
         return View(
             languages=codes,
             stems={kind: group(kind) for kind in STEM_KINDS},
-            types={kind: group(kind, "types", self.base_types) for kind in TYPE_STEMS},
-            network_words=frozenset(network),
-            city_words=CITY_WORDS.union(*(lang.words["city"] for lang in chosen)),
+            types={kind: group(kind, "types") for kind in TYPE_KINDS},
+            network_words=frozenset(union("words", "network")),
+            city_words=frozenset(union("words", "city")),
             demonyms=tuple(
-                sorted(
-                    {*self.demonyms, *(d for lang in chosen for d in lang.demonyms)},
-                    key=lambda s: (-len(s[0]), s),
-                )
+                sorted({d for lang in chosen for d in lang.demonyms}, key=lambda s: (-len(s[0]), s))
             ),
             stop_words=self.stop_words.union(*(lang.stop_words for lang in chosen)),
-            clear_ongoing=StemGroup(
-                [
-                    self.base_stems["clear_ongoing"],
-                    *(lang.stems["ongoing"] for lang in chosen if "ongoing" in lang.stems),
-                ]
-            ),
+            clear_ongoing=group("clear_ongoing"),
             near_ongoing=re.compile(
                 rf"\b(?:{ambiguous})\w*\s+(?:\w+\s+)?(?:{nets})\b"
                 rf"|\b(?:{nets})\s+(?:\w+\s+)?(?:{ambiguous})"
             ),
-            in_network=re.compile(rf"\b(?:{in_words})\s+(?:\w+\s+){{0,3}}(?:{nets})\b"),
+            in_network=re.compile(
+                rf"\b(?:{alternatives(union('words', 'in'))})\s+(?:\w+\s+){{0,3}}(?:{nets})\b"
+            ),
         )
 
 
-def _base_stems() -> dict[str, tuple[str, ...]]:
-    clear = tuple(s for s in STATUS_STEMS["ongoing"] if s not in AMBIGUOUS_ONGOING)
-    return {
-        "clear_ongoing": clear,
-        "join_strong": JOIN_STRONG, "join_weak": JOIN_WEAK, "member": MEMBER_STEMS,
-        "participation": PARTICIPATION_STEMS, "call": CALL_STEMS, "led_by": LED_BY,
-        "eligibility": ELIGIBILITY_STEMS, "injection": INJECTION, "off_topic": OFF_TOPIC,
-        "other_programmes": OTHER_PROGRAMMES, **STATUS_STEMS,
-    }  # fmt: skip
+def _pooled(files: Iterable[dict]) -> dict:
+    """Language files as one: the lists of each table, concatenated."""
+    pooled: dict[str, dict[str, list]] = {}
+    for data in files:
+        for section in ("words", "stems", "types", "demonyms", "concepts"):
+            for key, values in (data.get(section) or {}).items():
+                if isinstance(values, list):
+                    pooled.setdefault(section, {}).setdefault(key, []).extend(values)
+    return pooled
+
+
+@cache
+def language_files() -> dict[str, dict]:
+    """The files ``data/languages/<code>.yaml`` by language code."""
+    from importlib.resources import files
+
+    folder = files("urbact_assistant").joinpath("data", "languages")
+    if not folder.is_dir():
+        return {}
+    names = sorted(f.name[:-5] for f in folder.iterdir() if f.name.endswith(".yaml"))
+    data = {code: load_data(f"languages/{code}") for code in names}
+    return {code: d for code, d in data.items() if isinstance(d, dict)}
+
+
+@cache
+def network_words() -> frozenset[str]:
+    """Words for "network" that every question is read with (the main languages' files)."""
+    main = [d for d in language_files().values() if d.get("always")]
+    return frozenset(w for d in main for w in _folded((d.get("words") or {}).get("network")))
 
 
 def _starts(word: str, table: dict[str, tuple[str, ...]]) -> bool:
@@ -445,24 +371,16 @@ def _stop_words_of(code: str) -> frozenset[str]:
 
 
 def _folded(values: object) -> list[str]:
-    """Terms of a language file as folded phrases ("Ελλάδα" → "ellada")."""
+    """Terms of a language file as folded phrases ("Ελλάδα" → "ellada"); a trailing space, which
+    makes a stem end a word (" appel " is not "appeler"), is kept."""
     if not isinstance(values, list):
         return []
-    return [folded for v in values if (folded := " ".join(tokens(str(v))))]
+    return [f + " " * str(v).endswith(" ") for v in values if (f := " ".join(tokens(str(v))))]
 
 
-def _language_files() -> list[str]:
-    from importlib.resources import files
-
-    folder = files("urbact_assistant").joinpath("data", "languages")
-    if not folder.is_dir():
-        return []
-    return sorted(f"languages/{f.name[:-5]}" for f in folder.iterdir() if f.name.endswith(".yaml"))
-
-
-def _thesaurus(files: dict[str, object] | None = None) -> Thesaurus:
-    """Terms indexed by the first three letters of their first word, with their language
-    (None for the main languages, whose terms always apply)."""
+def _thesaurus(files: dict[str, dict]) -> Thesaurus:
+    """Terms indexed by the first three letters of their first word, with their language: None
+    for those of the thesaurus itself and of the files marked ``always``, which always apply."""
     index: Thesaurus = {}
     concepts: dict[str, Concept] = {}
     terms_of: list[tuple[str, list, str | None]] = []
@@ -473,8 +391,13 @@ def _thesaurus(files: dict[str, object] | None = None) -> Thesaurus:
         terms_of += [
             (cid, t, None) for lang, t in entry.items() if lang != "kind" and isinstance(t, list)
         ]
-    for code, data in (files or {}).items():
-        if isinstance(data, dict):
+        terms_of += [
+            (cid, t, None)
+            for data in files.values()
+            if data.get("always") and isinstance(t := (data.get("concepts") or {}).get(cid), list)
+        ]
+    for code, data in files.items():
+        if not data.get("always"):
             for cid, terms in (data.get("concepts") or {}).items():
                 if cid in concepts and isinstance(terms, list):
                     terms_of.append((cid, terms, code))
@@ -570,20 +493,6 @@ def _country_names() -> dict[str, str]:
     return names
 
 
-def _demonym_stems() -> tuple[tuple[str, str], ...]:
-    stems = {
-        (folded, code)
-        for code, values in load_data("demonyms").items()
-        for folded in _folded(values)
-        if len(folded) >= 3
-    }
-    return tuple(sorted(stems, key=lambda s: (-len(s[0]), s)))
-
-
 def demonym(word: str, stems: tuple[tuple[str, str], ...]) -> str | None:
     """``polskich`` → ``PL``, ``ukrainienne`` → ``UA``: adjectives of nationality."""
     return next((code for stem, code in stems if word.startswith(stem)), None)
-
-
-CALL_STEMS = ("call", "deadline", "appel", "aufruf", "ausschreib", "bando", "bandi", "convocator", "nabor", "oproep", "concurso", "candidatur", "when", "quand", "wann", "quando", "cuando", "kiedy", "wanneer")  # fmt: skip
-ELIGIBILITY_STEMS = ("eligib", "can a", "may a", "who can", "ammissib", "elegib", "kwalifik", "subsidiab", "forderfah", "peut", "kann ", "puo", "puede", "pode", "czy", "mag een")  # fmt: skip
