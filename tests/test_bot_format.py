@@ -211,7 +211,7 @@ def test_texts_and_commands_exist_in_every_language(lang):
     for key in english["texts"]:
         rendered = texts.text(lang, key, **values)
         assert rendered or key == "call.unknown"
-        if key not in texts.PLAIN_KEYS:
+        if rendered and key not in texts.PLAIN_KEYS:
             valid(rendered)
     commands = texts.command_list(lang)
     assert [c for c, _ in commands] == list(texts.COMMANDS)
