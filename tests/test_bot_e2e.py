@@ -211,8 +211,9 @@ async def test_twenty_chats_at_once_are_all_answered(bot, api):
         assert "[1]" in api.messages(chat)[0]["text"]
 
 
-async def test_commands_are_registered_in_six_languages(bot, api):
-    assert set(api.commands) == {"", "fr", "de", "it", "es", "pl"}
+async def test_commands_are_registered_in_every_eu_language_and_ukrainian(bot, api):
+    eu = "bg cs da de el es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv uk".split()
+    assert set(api.commands) == {"", *eu}
     assert [c["command"] for c in api.commands["pl"]] == [
         "start", "help", "networks", "network", "city", "join", "forget", "about",
     ]  # fmt: skip

@@ -22,7 +22,7 @@ def slugs(assistant, question: str) -> list[str]:
         ("Wer ist die nationale URBACT-Kontaktstelle für Österreich?", "AT", "nup-de"),
         ("Chi è il punto nazionale URBACT in Italia?", "IT", "nup-it"),
         ("Qual é o Ponto URBACT Nacional em Portugal?", "PT", "nup-pt"),
-        ("who is the National URBACT Point for Belgium?", "BE", "national-urbact-points"),
+        ("who is the National URBACT Point for Belgium?", "BE", "nup-be"),
     ],
 )
 def test_a_national_urbact_point_question_gets_that_countrys_page(

@@ -213,15 +213,23 @@ class Assistant:
 
     def read_filter(self, text: str) -> NetworkFilter:
         """Filters written in any supported language ("ongoing Poland food", "Polska",
-        "réseaux de transfert terminés"), read like a question."""
-        query = understand(text, self._retriever.entities) if text.strip() else None
-        if query is None:
+        "réseaux de transfert terminés", "transfer ES"), read like a question about networks.
+        Upper-case ISO codes (``PL``) are countries; a bare type word ("transfer") is a type."""
+        words = text.split()
+        codes = [w for w in words if len(w) == 2 and w.isupper() and w in _country_codes()]
+        rest = " ".join(w for w in words if w not in codes)
+        if not rest and not codes:
             return NetworkFilter()
+        entities = self._retriever.entities
+        query = understand(rest, entities)
+        if query.type is None and rest:  # "transfer" alone reads as a type next to "networks"
+            with_word = understand(f"{rest} networks", entities)
+            if with_word.type:
+                query = with_word
+        country = codes[0] if codes else (query.countries[0] if query.countries else "")
+        topic = " ".join(w for w in query.content if w not in ("network", "networks"))
         return NetworkFilter(
-            status=query.status or "",
-            type=query.type or "",
-            country=query.countries[0] if query.countries else "",
-            topic=" ".join(query.content)[:40],
+            status=query.status or "", type=query.type or "", country=country, topic=topic[:40]
         )
 
     def browse(self, filter: NetworkFilter) -> Browse:
@@ -324,6 +332,12 @@ class Assistant:
             q for q in evaluation.load_questions(questions) if not languages or q.lang in languages
         ][:: max(1, every)]
         return evaluation.Comparison(evaluation.compare(chosen, self._retriever))
+
+
+def _country_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries) | {"UK", "EL"}
 
 
 def _key(name: str) -> str:

@@ -209,6 +209,8 @@ class NetworkCard(Card):
     themes: tuple[str, ...] = ()
     partners_unknown: bool = False
     """True when no source names the partners (an empty list is then not an omission)."""
+    partners_incomplete: bool = False
+    """True when sources name only some of the partners (the text says how many there are)."""
 
     doc_kind = "network"
 

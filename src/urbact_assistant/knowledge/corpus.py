@@ -50,8 +50,20 @@ OPEN_WORDING = re.compile(
 _COMMON = {"slug", "sources", "checked", "aliases"}
 NETWORK_FIELDS = _COMMON | {
     "name", "type", "programme", "start", "end", "lead_partner", "partners", "themes",
-    "partners_unknown",
+    "partners_unknown", "partners_incomplete",
 }  # fmt: skip
+NUMBER_WORDS = {
+    w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}  # fmt: skip
+# "ten cities", "a partnership of 9 partners", "eight partner cities": a count of the members.
+PARTNER_COUNT = re.compile(
+    rf"\b(\d{{1,2}}|(?i:{'|'.join(NUMBER_WORDS)}))\s+(?:european\s+|partner\s+|member\s+)?"
+    r"(?:partners|cities|municipalities|members|local authorities|towns)\b",
+)
+MAX_PARTNERS = 12  # larger numbers in a card's text count something else (a region's towns)
 NETWORK_REQUIRED = {
     "name",
     "slug",
@@ -284,6 +296,8 @@ class _Checker:
         for i, url in enumerate(sources):
             if not URL.match(url):
                 self.error(f"sources.{i}", f"not an http(s) URL: '{url}'")
+            elif problem := url_problem(url):
+                self.error(f"sources.{i}", f"{problem}: '{url}'")
         checked = self.date("checked")
         if checked and checked.day is None:
             self.error("checked", "'checked' must be a full date (YYYY-MM-DD)")
@@ -368,6 +382,22 @@ def _network(check: _Checker, body: str, path: str, today: dt.date | None) -> Ne
             "partners",
             "no partners listed: list them, or set 'partners_unknown: true' if no source names them",
         )
+    incomplete = check.data.get("partners_incomplete", False)
+    if not isinstance(incomplete, bool):
+        check.error("partners_incomplete", "'partners_incomplete' must be true or false")
+        incomplete = False
+    members = len(partners) + (1 if lead else 0)
+    if partners and not incomplete:
+        for match in PARTNER_COUNT.finditer(body):
+            word = match.group(1).lower()
+            stated = int(word) if word.isdigit() else NUMBER_WORDS[word]
+            if members < stated <= MAX_PARTNERS:  # fewer is usually a subset ("three partners")
+                check.error(
+                    "partners",
+                    f"the text says '{match.group(0)}' but {members} members are listed; "
+                    "complete the list, fix the text, or set 'partners_incomplete: true'",
+                )
+                break
     card = NetworkCard(
         title=check.text("name"),
         type=check.one_of("type", NETWORK_TYPES),
@@ -378,6 +408,7 @@ def _network(check: _Checker, body: str, path: str, today: dt.date | None) -> Ne
         partners=partners,
         themes=themes,
         partners_unknown=unknown,
+        partners_incomplete=incomplete,
         **common,
     )
     if today and card.status(today) == "ended" and (m := ONGOING_WORDING.search(body)):
@@ -431,6 +462,28 @@ def _page(check: _Checker, body: str, path: str, today: dt.date | None) -> Progr
             )  # fmt: skip
         )
     return page
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with a source URL users will see, or None: no user names, no odd hosts,
+    https for urbact.eu."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return "a malformed URL"
+    if parts.username or parts.password or "@" in parts.netloc:
+        return "a user name in the URL"
+    if parts.netloc.endswith(".") or host.endswith(".") or "." not in host:
+        return "an odd host in the URL"
+    if re.fullmatch(r"[\d.]+|\[.*\]", host):
+        return "an IP address instead of a host name"
+    if parts.scheme == "http" and (host == "urbact.eu" or host.endswith(".urbact.eu")):
+        return "use https for urbact.eu"
+    return None
 
 
 def corpus_files(root: Path) -> list[Path]:

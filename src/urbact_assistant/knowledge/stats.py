@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from urbact_assistant.core.models import FuzzyDate
 from urbact_assistant.core.text import tokens
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.countries import country_name
@@ -35,6 +36,8 @@ class Stats:
     by_theme: Counter[str] = field(default_factory=Counter)
     pages_by_kind: Counter[str] = field(default_factory=Counter)
     missing: dict[str, list[str]] = field(default_factory=dict)  # name -> cards mentioning it
+    calls: list[tuple[str, int, int | None]] = field(default_factory=list)
+    """Per call that approved networks: (title, cards linked to it, networks it approved)."""
 
 
 def corpus_stats(corpus: Corpus, today: dt.date) -> Stats:
@@ -48,23 +51,27 @@ def corpus_stats(corpus: Corpus, today: dt.date) -> Stats:
         stats.by_theme.update(card.themes)
     stats.pages_by_kind.update(p.kind for p in corpus.pages)
     stats.missing = missing_networks(corpus)
+    for page in sorted(corpus.pages, key=lambda p: (p.opens or p.closes or FuzzyDate(1)).first):
+        approved = page.facts.networks_approved if page.facts else None
+        if page.kind == "call" and (page.approved or approved):
+            stats.calls.append((page.title, len(page.approved), approved))
     return stats
 
 
 def missing_networks(corpus: Corpus) -> dict[str, list[str]]:
     """Names written as "<Name> network" in some card whose network has no card of its own."""
     known = set()
-    for card in corpus.networks:
-        for name in (card.name, *card.aliases):
+    for network in corpus.networks:
+        for name in (network.name, *network.aliases):
             known.add(" ".join(tokens(name)))
             known.update(
                 " ".join(tokens(part)) for part in re.split(r"[()–-]", name) if part.strip()
             )
     # Capitalised everyday words ("Successful network") are written in lower case elsewhere.
-    lower = {w for card in corpus.cards for w in re.findall(r"\b[a-z][\w-]*", card.body)}
+    lower = {w for c in corpus.cards for w in re.findall(r"\b[a-z][\w-]*", c.body)}
     missing: dict[str, list[str]] = {}
-    for any_card in corpus.cards:
-        for match in _NAMED.finditer(any_card.body):
+    for card in corpus.cards:
+        for match in _NAMED.finditer(card.body):
             name = match.group(1)
             while (stripped := _TYPE_WORDS.sub("", name).strip()) != name:
                 name = stripped
@@ -111,6 +118,12 @@ def format_stats(stats: Stats, today: dt.date, top: int = 15) -> str:
     lines += table("status", stats.by_status)
     lines += table("partner country", stats.by_country, lambda c: f"{country_name(c)} ({c})", top)
     lines += table("theme", stats.by_theme, limit=top)
+    if stats.calls:
+        lines += ["| call | network cards / networks approved |", "| --- | ---: |"]
+        lines += [
+            f"| {t} | {n}/{total if total is not None else '?'} |" for t, n, total in stats.calls
+        ]
+        lines.append("")
     lines += ["| programme page kind | pages |", "| --- | ---: |"]
     lines += [f"| {k} | {v} |" for k, v in stats.pages_by_kind.most_common()] + [""]
     if stats.missing:

@@ -402,12 +402,12 @@ def _thesaurus(files: dict[str, dict]) -> Thesaurus:
                 if cid in concepts and isinstance(terms, list):
                     terms_of.append((cid, terms, code))
     seen = set()
-    for cid, terms, code in terms_of:
+    for cid, terms, language in terms_of:
         for term in terms:
             words = tuple(tokens(str(term)))
-            if words and len(words[0]) >= 3 and (words, cid, code) not in seen:
-                seen.add((words, cid, code))
-                index.setdefault(words[0][:3], []).append((words, concepts[cid], code))
+            if words and len(words[0]) >= 3 and (words, cid, language) not in seen:
+                seen.add((words, cid, language))
+                index.setdefault(words[0][:3], []).append((words, concepts[cid], language))
     return index
 
 

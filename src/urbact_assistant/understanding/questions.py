@@ -73,8 +73,8 @@ class Entities:
             ents.vocabulary.update(
                 tokens(f"{any_card.title} {' '.join(any_card.aliases)} {any_card.body}")
             )
-            if isinstance(card, NetworkCard):
-                ents.vocabulary.update(tokens(" ".join(card.themes)))
+            if isinstance(any_card, NetworkCard):
+                ents.vocabulary.update(tokens(" ".join(any_card.themes)))
         ents._add_exonyms()
         return ents
 
