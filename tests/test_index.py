@@ -11,6 +11,8 @@ from urbact_assistant.services import Services
 
 from .conftest import make_settings
 
+pytestmark = pytest.mark.slow  # builds small indexes with the real embedding model
+
 
 def services(tmp_path, corpus):
     return Services.create(make_settings(tmp_path / "data", corpus))

@@ -168,6 +168,7 @@ def test_killing_the_server_mid_run_gives_offline_answers(index_dir, server):
     assert "note" in rows[1] and "note" not in rows[0]
 
 
+@pytest.mark.slow
 def test_openai_embeddings_build_an_index_that_records_them(tmp_path, small_corpus, server):
     from urbact_assistant.errors import IndexMismatchError
     from urbact_assistant.services import Services

@@ -145,6 +145,7 @@ def reference():
     return tok, NumpyBackend(str(Path(embedder._RES) / "weights.npz"), tok, threads=1)
 
 
+@pytest.mark.slow
 def test_the_model_snapshots_give_the_packages_own_tokens_and_vectors(tmp_path, reference):
     ref_tok, ref_backend = reference
     tok_path, weights_path = tmp_path / "tok.marshal", tmp_path / "weights.bin"
@@ -165,6 +166,7 @@ def test_the_model_snapshots_give_the_packages_own_tokens_and_vectors(tmp_path, 
     assert [tok.encode(t) for t in TEXTS] == [ref_tok.encode(t) for t in TEXTS]
 
 
+@pytest.mark.slow
 def test_damaged_model_snapshots_are_rebuilt(tmp_path, reference):
     ref_tok, ref_backend = reference
     tok_path, weights_path = tmp_path / "tok.marshal", tmp_path / "weights.bin"

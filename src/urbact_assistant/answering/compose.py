@@ -83,7 +83,7 @@ def page_paragraph(
     sentence and the sentences that share most words with the question (``terms``)."""
     head = card.title
     if card.kind == "call" and (card.opens or card.closes):
-        dates = " – ".join(d.human() for d in (card.opens, card.closes) if d)
+        dates = card.dates_text()
         state = CALL_WORDS[card.call_status(today)]
         head += f" ({dates}{'; ' + state if state else ''})"
     return f"{head}: {' '.join(best_sentences(card.body, terms))} {marker}"

@@ -55,7 +55,7 @@ def card_block(n: int, card: AnyCard, today: dt.date) -> str:
         if card.themes:
             lines.append("Themes: " + ", ".join(card.themes))
     elif isinstance(card, ProgrammePage) and card.kind == "call":
-        dates = " to ".join(d.human() for d in (card.opens, card.closes) if d)
+        dates = card.dates_text(" to ")
         state = CALL_WORDS[card.call_status(today)]
         if dates:
             lines.append(f"Call dates: {dates}; as of {today.isoformat()}: {state or 'unknown'}")

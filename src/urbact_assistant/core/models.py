@@ -270,6 +270,10 @@ class ProgrammePage(Card):
     def name(self) -> str:
         return self.title
 
+    def dates_text(self, separator: str = " – ") -> str:
+        """``17 March 2026 – 17 June 2026``: a call's opening and closing dates (or one)."""
+        return separator.join(d.human() for d in (self.opens, self.closes) if d)
+
     def call_status(self, today: dt.date) -> CallStatus:
         """Whether a call is open, closed or upcoming as of ``today``, from its dates."""
         if self.kind != "call" or (self.opens is None and self.closes is None):

@@ -209,7 +209,7 @@ def network_card(card: NetworkCard, today: dt.date, lang: str = "en", limit: int
 
 def call_line(page: ProgrammePage, today: dt.date, lang: str = "en") -> str:
     """``Call for … (17 March 2026 – 17 June 2026; open now)`` in HTML."""
-    dates = " – ".join(d.human() for d in (page.opens, page.closes) if d)
+    dates = page.dates_text()
     state = text(lang, f"call.{page.call_status(today)}")
     details = "; ".join(x for x in (dates, state) if x)
     head = f"<b>{esc(page.title)}</b>"
