@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from urbact_assistant.config import Settings, environment, eval_set
+from urbact_assistant.core import phrases
 from urbact_assistant.core.models import (
     NETWORK_TYPES,
     Answer,
@@ -91,6 +92,7 @@ __all__ = [
     "country_name",
     "environment",
     "eval_set",
+    "phrases",
 ]
 
 

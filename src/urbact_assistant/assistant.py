@@ -333,6 +333,31 @@ class Assistant:
         ][:: max(1, every)]
         return evaluation.Comparison(evaluation.compare(chosen, self._retriever))
 
+    def evaluate_answers(
+        self, questions: Path, languages: Sequence[str] = (), every: int = 1
+    ) -> Any:
+        """Answer quality on an answer set: the asked fact present, the asker's language,
+        at most 1,200 characters, personal requests declined (an ``AnswerScores`` with
+        ``table()``, ``to_json()`` and ``misses``)."""
+        return _answer_scores(self, questions, languages, every)
+
+
+def _answer_scores(
+    assistant: Assistant, questions: Path, languages: Sequence[str], every: int
+) -> Any:
+    from urbact_assistant.answering import evaluation
+    from urbact_assistant.understanding.language import detect
+
+    cases = [c for c in evaluation.load_cases(questions) if not languages or c.lang in languages][
+        :: max(1, every)
+    ]
+    names = assistant._retriever.entities.name_words
+    judged = [
+        evaluation.judge(case, assistant.ask(case.question), lambda text: detect(text, names))
+        for case in cases
+    ]
+    return evaluation.score(judged)
+
 
 def _country_codes() -> frozenset[str]:
     import pycountry

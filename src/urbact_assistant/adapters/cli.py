@@ -218,31 +218,43 @@ def chat() -> None:
             click.echo(f"error: {exc}", err=True)
 
 
-def default_questions() -> str:
-    from urbact_assistant import eval_set
-
-    return str(eval_set("questions.jsonl"))
-
-
 @cli.command("eval")
 @click.option(
     "--questions",
     "path",
-    default=default_questions,
-    show_default="tests/eval/questions.jsonl",
+    default=None,
     type=click.Path(dir_okay=False),
-    help="Question set (JSON lines).",
+    help="Question set (JSON lines). Default: the shipped retrieval set, or answer set.",
 )
+@click.option("--answers", is_flag=True, help="Measure answers (fact, language, length).")
 @click.option("--lang", multiple=True, help="Only questions in this language (repeatable).")
 @click.option("--every", type=int, default=1, help="Only every N-th question (a quick subset).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def evaluate(path: str, lang: tuple[str, ...], every: int, as_json: bool) -> None:
-    """Measure retrieval: hybrid vs BM25 only vs dense only, side by side in one run."""
+@click.option("--misses", is_flag=True, help="With --answers: list the answers that failed.")
+def evaluate(
+    path: str | None, answers: bool, lang: tuple[str, ...], every: int, as_json: bool, misses: bool
+) -> None:
+    """Measure retrieval (hybrid vs BM25 vs dense, side by side) or, with --answers, answers:
+    the asked fact present, the asker's language, at most 1,200 characters."""
     from pathlib import Path
 
+    from urbact_assistant import eval_set
+
+    default = "answers.jsonl" if answers else "questions.jsonl"
     with user_errors():
-        results = _open_assistant().evaluate(Path(path), lang, every)
+        assistant = _open_assistant()
+        questions = Path(path) if path else eval_set(default)
+        if answers:
+            results = assistant.evaluate_answers(questions, lang, every)
+        else:
+            results = assistant.evaluate(questions, lang, every)
     click.echo(results.to_json() if as_json else results.table())
+    if answers and misses:
+        for miss in results.misses:
+            click.echo(
+                f"\n{miss.case.id} fact={miss.fact} language={miss.language} "
+                f"short={miss.short}\n? {miss.case.question}\n{miss.text}"
+            )
 
 
 @cli.command()

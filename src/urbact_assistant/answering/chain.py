@@ -16,6 +16,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from urbact_assistant.answering.compose import compose
 from urbact_assistant.core.models import Answer, Conversation, Retrieval
 from urbact_assistant.search.retrieval import Retriever
+from urbact_assistant.understanding.language import detect
 from urbact_assistant.understanding.questions import standalone_question
 
 
@@ -28,6 +29,8 @@ class ChainState:
     on_token: Callable[[str], None] | None = None
     standalone: str = ""
     retrieval: Retrieval | None = None
+    language: str = "en"
+    """The language to answer in: the question's, else the conversation's, else English."""
 
     @property
     def found(self) -> Retrieval:
@@ -41,7 +44,7 @@ CondenseStep = Callable[[ChainState], str]
 
 def offline_answer(state: ChainState) -> Answer:
     """The composer's answer, labelled with the user's own question."""
-    answer = compose(state.found)
+    answer = compose(state.found, state.language)
     return replace(answer, question=state.question, standalone=state.standalone)
 
 
@@ -59,7 +62,9 @@ def build_chain(
     condense_step = condense or offline_condense
 
     def add_standalone(state: ChainState) -> ChainState:
-        return replace(state, standalone=condense_step(state))
+        names = retriever.entities.name_words
+        language = detect(state.question, names, hint=state.conversation.language)
+        return replace(state, standalone=condense_step(state), language=language)
 
     def add_retrieval(state: ChainState) -> ChainState:
         return replace(state, retrieval=retriever.retrieve(state.standalone))

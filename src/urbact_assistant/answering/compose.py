@@ -1,8 +1,13 @@
-"""The deterministic answer composer: a cited answer from retrieved cards, with no LLM.
+"""The deterministic answer composer: the asked fact first, short, in the asker's language.
 
-Pure functions: ``compose(retrieval)`` turns the understood question and its cards into an
-``Answer`` whose ``[n]`` markers map to ``Answer.citations``. Status and call state are
-computed from the cards' dates against ``retrieval.today``.
+Pure functions: ``compose(retrieval, language)`` turns the understood question and its cards
+into an ``Answer`` whose ``[n]`` markers map to ``Answer.citations``. What the question asks
+(its kind and ``Query.asks``) decides the plan: a network's lead, members or dates; a city's
+networks; a list on a topic; a programme fact from the pages' ``facts``; a call open today. Every
+sentence comes from a frame of ``data/ui/<lang>.yaml``; dates, numbers, country names and list
+joins come from Babel; statuses are computed from the cards' dates against ``retrieval.today``.
+Lists show the best ``SHOWN`` networks and say how many more there are; the citations keep every
+network the answer covers (``Answer.shown`` says how many the text shows).
 """
 
 from __future__ import annotations
@@ -10,18 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from urbact_assistant.core import phrases as ph
 from urbact_assistant.core.models import (
     Answer,
     AnyCard,
     Citation,
-    Hit,
     NetworkCard,
     ProgrammePage,
+    Query,
     Retrieval,
 )
-from urbact_assistant.knowledge.countries import country_name
 
-CONTACT = "the URBACT secretariat or your National URBACT Point (https://urbact.eu/contact)"
+CONTACT_URL = "https://urbact.eu/contact"
+SHOWN = 5  # networks a list shows; the rest are "N more"
+MEMBERS_SHOWN = 12
+# English words for the LLM's context (prompts.py); answers use the language files.
 STATUS_WORDS = {
     "ongoing": "ongoing",
     "ended": "ended",
@@ -45,63 +53,442 @@ class Citations:
         return f"[{len(self.items)}]"
 
 
-def network_status_text(card: NetworkCard, today: dt.date) -> str:
-    """``Jun 2023 – Dec 2025, ended``."""
-    status = STATUS_WORDS[card.status(today)]
-    period = card.period()
-    return f"{period}, {status}" if period else status
-
-
-def network_line(card: NetworkCard, today: dt.date, marker: str) -> str:
-    """One list line: name, type, period and status, one-sentence description, citation."""
-    return (
-        f"- {card.name} ({card.type_label}, {card.programme}; "
-        f"{network_status_text(card, today)}): {card.first_sentence} {marker}"
+def compose(retrieval: Retrieval, language: str = "en") -> Answer:
+    """The offline answer to ``retrieval.query`` in ``language``, citing ``retrieval.hits``."""
+    plan = _Plan(retrieval, language)
+    text = plan.text()
+    return Answer(
+        question=retrieval.query.text,
+        text=text,
+        citations=plan.cites.items,
+        shown=plan.shown,
+        language=language,
     )
 
 
-def network_detail(card: NetworkCard, today: dt.date, marker: str) -> str:
-    """A paragraph about one network: what, when, who leads, who takes part."""
-    lines = [
-        f"{card.name} is an URBACT {card.type_label} ({card.programme}). {card.first_sentence} {marker}"
-    ]
-    if card.period():
-        lines.append(f"Period: {network_status_text(card, today)}.")
-    if card.lead_partner:
-        lines.append(f"Lead partner: {card.lead_partner.label()}.")
-    if card.partners:
-        lines.append("Partners: " + ", ".join(p.label() for p in card.partners) + ".")
-    if card.themes:
-        lines.append("Themes: " + ", ".join(card.themes) + ".")
-    return "\n".join(lines)
+class _Plan:
+    """One answer being written: the retrieval, the language, the citations so far."""
+
+    def __init__(self, retrieval: Retrieval, lang: str):
+        self.q: Query = retrieval.query
+        self.hits = retrieval.hits
+        self.today = retrieval.today
+        self.lang = lang
+        self.cites = Citations()
+        self.shown: int | None = None
+        self.calls = [p for p in retrieval.programme if p.kind == "call"]
+        self.points = [p for p in retrieval.programme if p.kind == "national-point"]
+
+    def say(self, key: str, n: int | None = None, **values: object) -> str:
+        return ph.say(self.lang, key, n, **values)
+
+    def text(self) -> str:
+        q = self.q
+        if q.kind == "out_of_scope":
+            return self.say("personal" if q.personal else "out_of_scope", contact=CONTACT_URL)
+        networks = [h.card for h in self.hits if isinstance(h.card, NetworkCard)]
+        pages = [h.card for h in self.hits if isinstance(h.card, ProgrammePage)]
+        if q.kind == "network" and networks:
+            return self.network(networks)
+        if q.kind == "city":
+            return self.city(networks)
+        if (q.kind == "join" or not networks) and (pages or q.intents or q.asks):
+            found = self.programme(pages)
+            if found:
+                return found
+        if networks:
+            return self.listing(networks, self.say("list_head", len(networks)))
+        if q.countries or q.status or q.type:
+            return self.say("filters_none", filters=self.filters())
+        return self.say("nothing", contact=CONTACT_URL)
+
+    # -- networks -------------------------------------------------------------------
+
+    def network(self, networks: list[NetworkCard]) -> str:
+        """A named network: the asked attribute first, then its one-line identity."""
+        card = networks[0]
+        marker = self.cites.cite(card)
+        asks = set(self.q.asks)
+        first: list[str] = []
+        if "lead" in asks:
+            first.append(self.lead(card))
+        if asks & {"partners", "count"}:
+            first.append(self.members(card))
+        if "when" in asks:
+            first.append(self.period(card))
+        lines = [f"{' '.join(first)} {marker}"] if first else []
+        lines.append(self.identity(card) + ("" if first else f" {marker}"))
+        if not first and card.lead_partner:
+            lines.append(self.say("lead_line", lead=self.party(card.lead_partner)))
+        if not first and card.themes:
+            lines.append(self.say("themes_line", themes=", ".join(card.themes[:6])))
+        for other in networks[1:3]:  # later editions ("Tech Revolution 2.0")
+            lines.append(f"{self.identity(other)} {self.cites.cite(other)}")
+        return "\n".join(lines)
+
+    def identity(self, card: NetworkCard) -> str:
+        period = ph.period(card, self.lang)
+        status = ph.status_word(card.status(self.today), self.lang)
+        return self.say(
+            "network_line",
+            network=card.name,
+            type=ph.type_name(card.type, self.lang),
+            programme=card.programme,
+            period=f"{period}, {status}" if period else status,
+        )
+
+    def lead(self, card: NetworkCard) -> str:
+        if not card.lead_partner:
+            return self.say("lead_unknown", network=card.name)
+        return self.say("lead", network=card.name, lead=self.party(card.lead_partner))
+
+    def members(self, card: NetworkCard) -> str:
+        if card.partners_unknown:
+            return self.say("partners_unknown", network=card.name)
+        members = [self.party(p) for p in card.members]
+        listed = ph.join(members[:MEMBERS_SHOWN], self.lang)
+        if len(members) > MEMBERS_SHOWN:
+            listed += " " + self.say("more", len(members) - MEMBERS_SHOWN)
+        key = "members_incomplete" if card.partners_incomplete else "members"
+        return self.say(key, len(members), network=card.name, members=listed)
+
+    def period(self, card: NetworkCard) -> str:
+        status = card.status(self.today)
+        if not (card.start and card.end):
+            return self.say("period_unknown", network=card.name)
+        return self.say(
+            f"period_{status}",
+            network=card.name,
+            start=ph.date(card.start, self.lang, True),
+            end=ph.date(card.end, self.lang, True),
+        )
+
+    def party(self, party: object) -> str:
+        from urbact_assistant.core.models import Party
+
+        assert isinstance(party, Party)
+        return f"{party.name} ({ph.country(party.country, self.lang)})"
+
+    def line(self, card: NetworkCard, extra: str = "") -> str:
+        """``• Name — type, period, status; extra [n]``."""
+        period = ph.period(card, self.lang)
+        status = ph.status_word(card.status(self.today), self.lang)
+        when = f"{period}, {status}" if period else status
+        tail = f"; {extra}" if extra else ""
+        return (
+            f"- {card.name} — {ph.type_name(card.type, self.lang)}, {when}{tail} "
+            f"{self.cites.cite(card)}"
+        )
+
+    def listing(
+        self, cards: list[NetworkCard], head: str, roles: dict[str, str] | None = None
+    ) -> str:
+        """A head line, the best ``SHOWN`` networks one line each, "N more"; all cited."""
+        lines = [head]
+        if self.q.status or self.q.countries or self.q.type or self.q.programme:
+            lines.insert(0, self.say("filters", filters=self.filters()))
+        for card in cards[:SHOWN]:
+            lines.append(self.line(card, (roles or {}).get(card.slug, "")))
+        if len(cards) > SHOWN:
+            lines.append(self.say("more", len(cards) - SHOWN))
+        self.shown = min(len(cards), SHOWN)
+        for card in cards[SHOWN:]:  # covered, not shown: cited for the "more" button and JSON
+            self.cites.cite(card)
+        return "\n".join(lines)
+
+    def filters(self) -> str:
+        q, parts = self.q, []
+        if q.status:
+            parts.append(ph.status_word(q.status, self.lang))
+        if q.type:
+            parts.append(ph.type_name(q.type, self.lang))
+        if q.programme:
+            parts.append(q.programme)
+        parts += [ph.country(c, self.lang) for c in q.countries]
+        return ", ".join(parts)
+
+    # -- cities ---------------------------------------------------------------------
+
+    def city(self, networks: list[NetworkCard]) -> str:
+        """Yes and the city's networks (newest first), with its role; or an honest no."""
+        if not networks:
+            city = ", ".join(self.q.cities) or self.q.text
+            return self.say("city_none", city=city, contact=CONTACT_URL)
+        blocks = []
+        for city, slugs in (self.q.city_slugs or {"": ()}).items():
+            cards = [c for c in networks if not slugs or c.slug in slugs]
+            if not cards:
+                continue
+            roles = {c.slug: self.role(c, city) for c in cards}
+            name = city or ", ".join(self.q.cities)
+            blocks.append(self.listing(cards, self.say("city_head", len(cards), city=name), roles))
+        return (
+            "\n\n".join(blocks)
+            if blocks
+            else self.listing(networks, self.say("list_head", len(networks)))
+        )
+
+    def role(self, card: NetworkCard, city: str) -> str:
+        """``lead partner`` / ``partner``, and ``through <organisation>`` when the member is
+        a body standing for the city (an agency, a district)."""
+        key = city.casefold()
+        for i, party in enumerate(card.members):
+            if key in (party.name.casefold(), (party.city or "").casefold()):
+                role = self.say("role_lead" if i == 0 and card.lead_partner else "role_partner")
+                if party.name.casefold() != key:
+                    role += ", " + self.say("role_via", organisation=party.name)
+                return role
+        return ""
+
+    # -- the programme --------------------------------------------------------------
+
+    def programme(self, pages: list[ProgrammePage]) -> str | None:
+        """A programme fact from data: calls open today, partners per network, budgets,
+        eligibility of a country, a country's National URBACT Point; None when the question
+        asks none of these (the best page's own words are then given)."""
+        q, asks = self.q, set(self.q.asks)
+        if "nup" in q.intents:
+            return self.nup(pages)
+        if "open" in asks or ("call" in q.intents and q.status == "upcoming"):
+            return self.calls_today()
+        call = self.call_for(pages)
+        if q.countries and ("eligibility" in q.intents or "join" in q.intents or not asks):
+            rules = self.eligibility_rules(call)
+            if rules is not None:
+                return self.eligibility(rules)
+        if call is not None and call.facts is not None:
+            for kind, answer in (
+                ("count", self.partners_rule),
+                ("partners", self.partners_rule),
+                ("budget", self.budget),
+                ("when", self.call_when),
+            ):
+                if kind in asks and (found := answer(call)):
+                    return found
+        if call is not None and "call" in q.intents and "when" in asks:
+            return self.call_when(call)
+        if pages:
+            return self.page_text(pages[0])
+        return None
+
+    def call_name(self, call: ProgrammePage) -> str:
+        known = call.opens or call.closes
+        year = known.year if known else ""
+        kind = ph.type_name(call.network_type, self.lang) if call.network_type else call.title
+        return self.say("call_name", year=year, type=kind)
+
+    def call_for(self, pages: list[ProgrammePage]) -> ProgrammePage | None:
+        """The call a programme question is about: the year or network type it names, else the
+        best-ranked page's network type, else the latest call."""
+        calls = [p for p in self._all_pages() if p.kind == "call"]
+        if self.q.years:
+            calls = [
+                c for c in calls if {d.year for d in (c.opens, c.closes) if d} & set(self.q.years)
+            ] or calls
+        wanted = self.q.type or next((p.network_type for p in pages if p.network_type), None)
+        if wanted:
+            calls = [c for c in calls if c.network_type == wanted] or calls
+        with_facts = [c for c in calls if c.facts is not None] or calls
+        return max(with_facts, key=_call_date, default=None)
+
+    def _all_pages(self) -> list[ProgrammePage]:
+        pages = [h.card for h in self.hits if isinstance(h.card, ProgrammePage)]
+        return pages + [p for p in self.calls if p not in pages]
+
+    def partners_rule(self, call: ProgrammePage) -> str | None:
+        facts, marker = call.facts, self.cites.cite(call)
+        assert facts is not None
+        name = self.call_name(call)
+        if facts.partners_min is not None and facts.partners_max is not None:
+            text = self.say(
+                "partners_range", call=name, min=facts.partners_min, max=facts.partners_max
+            )
+        elif facts.partners_max is not None:
+            text = self.say("partners_max", call=name, max=facts.partners_max)
+        else:
+            return None
+        return _capital(f"{text} {marker}")
+
+    def budget(self, call: ProgrammePage) -> str | None:
+        facts = call.facts
+        assert facts is not None
+        if facts.budget_max_eur is None:
+            return None
+        amount = ph.money(facts.budget_max_eur, self.lang)
+        name = self.call_name(call)
+        if facts.expert_budget_eur:
+            expert = ph.money(facts.expert_budget_eur, self.lang)
+            text = self.say("budget_expert", call=name, amount=amount, expert=expert)
+        else:
+            text = self.say("budget", call=name, amount=amount)
+        return _capital(f"{text} {self.cites.cite(call)}")
+
+    def call_when(self, call: ProgrammePage) -> str | None:
+        lines = []
+        if call.opens and call.closes:
+            state = ph.label(self.lang, f"call.{call.call_status(self.today)}")
+            lines.append(
+                _capital(
+                    self.say(
+                        "call_dates",
+                        call=self.call_name(call),
+                        opens=ph.date(call.opens, self.lang),
+                        closes=ph.date(call.closes, self.lang),
+                        state=state,
+                    )
+                )
+            )
+        facts = call.facts
+        if facts and facts.runs_from and facts.runs_to:
+            lines.append(
+                self.say(
+                    "runs",
+                    call=self.call_name(call),
+                    start=ph.date(facts.runs_from, self.lang),
+                    end=ph.date(facts.runs_to, self.lang),
+                )
+            )
+        if facts and facts.phases:
+            lines.append(self.say("phases", phases=ph.join(facts.phases, self.lang)))
+        if not lines:
+            return None
+        return " ".join(lines) + f" {self.cites.cite(call)}"
+
+    def calls_today(self) -> str:
+        """Yes/no: is a call open today? Then the last or next one, all from the dates."""
+        calls = [p for p in self.calls if p.opens or p.closes]
+        open_now = [c for c in calls if c.call_status(self.today) == "open"]
+        upcoming = sorted(
+            (c for c in calls if c.call_status(self.today) == "upcoming"), key=_call_date
+        )
+        if open_now:
+            call = open_now[0]
+            assert call.closes is not None
+            return (
+                self.say(
+                    "call_open", call=self.call_name(call), date=ph.date(call.closes, self.lang)
+                )
+                + f" {self.cites.cite(call)}"
+            )
+        lines = [self.say("call_none_open", today=ph.date(self.today, self.lang))]
+        closed = [c for c in calls if c.call_status(self.today) == "closed"]
+        if closed:
+            last = max(closed, key=_call_date)
+            if last.opens and last.closes:
+                lines.append(
+                    self.say(
+                        "call_last",
+                        call=self.call_name(last),
+                        opens=ph.date(last.opens, self.lang),
+                        closes=ph.date(last.closes, self.lang),
+                    )
+                    + f" {self.cites.cite(last)}"
+                )
+        if upcoming and upcoming[0].opens:
+            nxt = upcoming[0]
+            assert nxt.opens is not None
+            lines.append(
+                self.say(
+                    "call_upcoming", call=self.call_name(nxt), date=ph.date(nxt.opens, self.lang)
+                )
+                + f" {self.cites.cite(nxt)}"
+            )
+        else:
+            lines.append(self.say("call_next_unknown"))
+        return "\n".join(lines)
+
+    def eligibility_rules(self, call: ProgrammePage | None) -> ProgrammePage | None:
+        """The page whose facts list eligible countries: the call asked about when it has
+        them, else the latest call that has them."""
+        if call is not None and call.facts is not None and call.facts.eligible:
+            return call
+        listed = [c for c in self.calls if c.facts is not None and c.facts.eligible]
+        return max(listed, key=_call_date, default=None)
+
+    def eligibility(self, call: ProgrammePage) -> str:
+        facts = call.facts
+        assert facts is not None
+        code = self.q.countries[0]
+        country = ph.country(code, self.lang)
+        marker = self.cites.cite(call)
+        name = self.call_name(call)
+        eligible = facts.eligible
+        if not eligible:
+            return self.page_text(call)
+        if code in eligible or ("EU" in eligible and code in _EU27):
+            text = self.say("eligible_yes", country=country, call=name)
+            fund = next(
+                (
+                    f.fund
+                    for f in facts.funding
+                    if code in f.countries or ("EU" in f.countries and code in _EU27)
+                ),
+                None,
+            )
+            if fund:
+                text += " " + self.say("eligible_fund", fund=fund)
+            return f"{text} {marker}"
+        return f"{self.say('eligible_no', country=country, call=name)} {marker}"
+
+    def nup(self, pages: list[ProgrammePage]) -> str:
+        """The National URBACT Point of the country asked about; never another country's."""
+        points = [p for p in self._nup_pages(pages) if p.kind == "national-point" and p.countries]
+        if not self.q.countries:
+            listing = next((p for p in pages if p.slug == "national-urbact-points"), None)
+            return (
+                self.page_text(listing or pages[0])
+                if (listing or pages)
+                else self.say("nothing", contact=CONTACT_URL)
+            )
+        lines = []
+        for code in self.q.countries:
+            country = ph.country(code, self.lang)
+            page = next((p for p in points if code in p.countries), None)
+            if page is None:
+                lines.append(self.say("nup_missing", country=country, contact=CONTACT_URL))
+            else:
+                lines.append(
+                    self.say("nup_page", country=country, title=page.title)
+                    + f" {self.cites.cite(page)}"
+                )
+        return "\n".join(lines)
+
+    def _nup_pages(self, pages: list[ProgrammePage]) -> list[ProgrammePage]:
+        return pages + [p for p in self.points if p not in pages]
+
+    def page_text(self, page: ProgrammePage) -> str:
+        """A page's own opening words (English), marked as the card's text, cut short."""
+        head = f"{page.title} {self.cites.cite(page)}"
+        excerpt = _excerpt(page.body, 420)
+        if self.lang != "en":
+            return f"{head}\n{self.say('card_text')} {excerpt}"
+        return f"{head}\n{excerpt}"
 
 
-def page_paragraph(
-    card: ProgrammePage, today: dt.date, marker: str, terms: frozenset[str] = frozenset()
-) -> str:
-    """A programme page in brief, with a call's dates and state as of today: its opening
-    sentence and the sentences that share most words with the question (``terms``)."""
-    head = card.title
-    if card.kind == "call" and (card.opens or card.closes):
-        dates = card.dates_text()
-        state = CALL_WORDS[card.call_status(today)]
-        head += f" ({dates}{'; ' + state if state else ''})"
-    return f"{head}: {' '.join(best_sentences(card.body, terms))} {marker}"
+_EU27 = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
 
 
-def best_sentences(body: str, terms: frozenset[str], count: int = 3) -> list[str]:
-    """The first sentence, then the ones richest in ``terms`` (stemmed), in text order."""
-    from urbact_assistant.search.lexical import analyse
+def _call_date(page: ProgrammePage) -> dt.date:
+    date = page.closes or page.opens
+    return date.first if date else dt.date.min
 
-    sentences = [s for s in _sentences(body) if len(s.split()) >= 5]  # no headings
-    if len(sentences) <= count:
-        return sentences
-    overlap = [len(terms & set(analyse(s))) for s in sentences]
-    ranked = sorted(range(1, len(sentences)), key=lambda i: (-overlap[i], i))
-    chosen = {0} | {i for i in ranked[: count - 1] if overlap[i] > 0}
-    if len(chosen) < count:  # nothing matched: keep reading from the start
-        chosen |= set(range(count))
-    return [sentences[i] for i in sorted(chosen)[:count]]
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _excerpt(body: str, limit: int) -> str:
+    """The body's first sentences up to ``limit`` characters, as plain text."""
+    from urbact_assistant.knowledge.passages import sentences
+
+    out = ""
+    for sentence in sentences(plain(body)):
+        if len(out) + len(sentence) + 1 > limit:
+            break
+        out = f"{out} {sentence}".strip()
+    return out or plain(body)[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def plain(text: str) -> str:
@@ -110,115 +497,5 @@ def plain(text: str) -> str:
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?!\w)", r"\1", text)
     text = re.sub(r"(?m)^\s*(?:[-*]|\d+\.)\s+", "", text)
+    text = re.sub(r"(?m)^\s*\|.*\|\s*$", "", text)  # Markdown tables
     return re.sub(r"\[([^\]]+)\]\((https?://[^)]+)\)", r"\1", text)
-
-
-def _sentences(text: str) -> list[str]:
-    from urbact_assistant.knowledge.passages import sentences
-
-    return sentences(plain(text))
-
-
-def compose(retrieval: Retrieval) -> Answer:
-    """The offline answer to ``retrieval.query``, citing ``retrieval.hits``."""
-    query, hits, today = retrieval.query, retrieval.hits, retrieval.today
-    if not hits:
-        return Answer(question=query.text, text=_nothing_found(retrieval))
-    cites = Citations()
-    if query.kind == "network":
-        body = "\n\n".join(
-            network_detail(h.card, today, cites.cite(h.card))
-            for h in hits
-            if isinstance(h.card, NetworkCard)
-        )
-    elif query.kind == "city":
-        body = _city_answer(retrieval, cites)
-    elif query.kind == "join" or all(isinstance(h.card, ProgrammePage) for h in hits):
-        body = "\n\n".join(
-            page_paragraph(h.card, today, cites.cite(h.card), _question_terms(retrieval))
-            for h in hits
-            if isinstance(h.card, ProgrammePage)
-        )
-    else:
-        body = _topic_answer(retrieval, hits, cites)
-    return Answer(question=query.text, text=body, citations=cites.items)
-
-
-def _question_terms(retrieval: Retrieval) -> frozenset[str]:
-    """Stemmed words of the question, its thesaurus expansion and the countries it names."""
-    from urbact_assistant.search.lexical import analyse
-
-    q = retrieval.query
-    countries = " ".join(country_name(c) for c in q.countries)
-    return frozenset(analyse(f"{q.text} {q.expansion} {countries}"))
-
-
-def _topic_answer(retrieval: Retrieval, hits: list[Hit], cites: Citations) -> str:
-    networks = [h.card for h in hits if isinstance(h.card, NetworkCard)]
-    intro = f"{len(networks)} URBACT network{'s' if len(networks) != 1 else ''} match"
-    intro += "es" if len(networks) == 1 else ""
-    filters = _filters_text(retrieval)
-    lines = [f"{intro} your question{filters}:"]
-    lines += [network_line(c, retrieval.today, cites.cite(c)) for c in networks]
-    return "\n".join(lines)
-
-
-def _filters_text(retrieval: Retrieval) -> str:
-    q = retrieval.query
-    parts = []
-    if q.status:
-        parts.append(f"{STATUS_WORDS[q.status]} as of {retrieval.today.isoformat()}")
-    if q.countries:
-        parts.append("with partners in " + ", ".join(country_name(c) for c in q.countries))
-    if q.type:
-        from urbact_assistant.core.models import NETWORK_TYPES
-
-        parts.append(NETWORK_TYPES[q.type] + "s")
-    if q.programme:
-        parts.append(q.programme)
-    return f" ({'; '.join(parts)})" if parts else ""
-
-
-def _city_answer(retrieval: Retrieval, cites: Citations) -> str:
-    today = retrieval.today
-    paragraphs = []
-    for city, _ in retrieval.query.city_slugs.items():
-        cards = [
-            h.card
-            for h in retrieval.hits
-            if isinstance(h.card, NetworkCard)
-            and any(city in (p.place, p.name) for p in h.card.members)
-        ]
-        if not cards:
-            continue
-        lines = [
-            f"{city} takes part in {len(cards)} URBACT network{'s' if len(cards) > 1 else ''} in this corpus:"
-        ]
-        for card in cards:
-            role = (
-                "lead partner"
-                if card.lead_partner and city in (card.lead_partner.place, card.lead_partner.name)
-                else "partner"
-            )
-            lines.append(
-                f"- {card.name} ({card.type_label}; {network_status_text(card, today)}), as {role}: "
-                f"{card.first_sentence} {cites.cite(card)}"
-            )
-        paragraphs.append("\n".join(lines))
-    return "\n\n".join(paragraphs)
-
-
-def _nothing_found(retrieval: Retrieval) -> str:
-    q = retrieval.query
-    if q.kind == "city" or q.cities:
-        return (
-            f"I found no URBACT network with {', '.join(q.cities)} in the cards I know. "
-            f"The city may take part under another name; for an official answer contact {CONTACT}."
-        )
-    if q.countries or q.status or q.type:
-        return "No URBACT network in my cards matches all of these conditions."
-    return (
-        "I could not find anything about this in the URBACT network cards I know. "
-        "I answer questions about URBACT networks, their cities and topics, and how cities can "
-        f"join. For anything else, contact {CONTACT}."
-    )

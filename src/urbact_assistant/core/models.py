@@ -319,6 +319,10 @@ class Answer:
     """The question as understood on its own (a follow-up joined to what came before)."""
     conversation: Conversation | None = None
     """The conversation state after this answer (pass it to the next ``ask``)."""
+    shown: int | None = None
+    """How many of ``citations`` the text shows (a list's best ones); None: all of them."""
+    language: str = "en"
+    """The language the answer is written in (ISO 639-1)."""
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -329,6 +333,8 @@ class Answer:
         }
         if self.note:
             out["note"] = self.note
+        out["language"] = self.language
+        out["shown"] = len(self.citations) if self.shown is None else self.shown
         return out
 
 
@@ -361,6 +367,10 @@ class Query:
     """Years named in the question ("the 2019 call")."""
     led_by: bool = False
     """The countries are the lead partner's ("networks led by Italian cities")."""
+    asks: tuple[str, ...] = ()
+    """What is asked: ``lead``, ``partners``, ``count``, ``when``, ``budget``, ``open``."""
+    personal: bool = False
+    """A personal request for a public service (a flat, a passport): declined politely."""
 
     def __hash__(self) -> int:
         return hash((self.text, self.kind))
@@ -373,6 +383,9 @@ class Retrieval:
     query: Query
     hits: list[Hit] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
+    programme: tuple[ProgrammePage, ...] = ()
+    """Every programme page (calls, National URBACT Points): "is a call open now?" is answered
+    from all the calls' dates, not only the pages ranked for the question."""
 
 
 @dataclass(frozen=True)
@@ -415,7 +428,7 @@ class Conversation:
             turns=(*self.turns, turn)[-self.MAX_TURNS :],
             shown=slugs,
             focus=slugs[0] if len(slugs) == 1 else None,
-            language=self.language,
+            language=answer.language or self.language,
         )
 
     def to_dict(self) -> dict[str, object]:

@@ -14,34 +14,7 @@ import numpy as np
 from urbact_assistant.core.models import AnyCard, NetworkCard
 from urbact_assistant.core.text import tokens
 from urbact_assistant.knowledge.countries import country_name
-from urbact_assistant.understanding.lexicon import network_words
-
-STOP_LANGUAGES = (
-    "english", "french", "german", "italian", "spanish", "polish", "portuguese", "dutch",
-    "romanian", "czech", "hungarian", "swedish", "danish", "finnish", "greek",
-)  # fmt: skip
-# Words in almost every question or card that carry no topic (and the words for network).
-DOMAIN_STOP = {
-    "urbact", "city", "cities", "town", "towns", "tackle", "tackles", "work", "works",
-    "working", "deal", "topic", "which", "what", "about", "ville", "villes", "stadt", "stadte",
-    "citta", "ciudad", "ciudades", "miasto", "miasta", "cidade", "cidades", "stad", "steden",
-}  # fmt: skip
-
-
-# Stop words of one language that are topic words of the cards: Romanian "care" (which) is
-# English "care", French "car" (because) is a car, a Czech list has "design".
-TOPIC_WORDS = frozenset({"care", "car", "design", "war", "sport", "art", "plan"})
-
-
-@cache
-def stop_words() -> frozenset[str]:
-    """Folded stop words of the main EU languages, and words every question or card has."""
-    from stop_words import get_stop_words
-
-    words = set(DOMAIN_STOP) | network_words()
-    for language in STOP_LANGUAGES:
-        words.update(t for w in get_stop_words(language) for t in tokens(w))
-    return frozenset(words - TOPIC_WORDS)
+from urbact_assistant.understanding.lexicon import stop_words
 
 
 @cache

@@ -60,6 +60,7 @@ class Retriever:
         self.entities = entities or Entities.from_corpus(corpus)
         self._lexical = lexical
         self.today = today
+        self.programme = tuple(corpus.pages)
         self._local = threading.local()  # per thread: the dense results of one retrieval
 
     @property
@@ -117,14 +118,18 @@ class Retriever:
         today = self.today()
         query = understand(question, self.entities)
         if self.mode != "hybrid":
-            return Retrieval(query=query, hits=self._baseline(question), today=today)
+            return Retrieval(
+                query=query, hits=self._baseline(question), today=today, programme=self.programme
+            )
         handler = {
             "network": self._named_networks,
             "city": self._cities,
             "join": self._joining,
             "out_of_scope": lambda query, today: [],
         }.get(query.kind, self._topic)
-        return Retrieval(query=query, hits=handler(query, today), today=today)
+        return Retrieval(
+            query=query, hits=handler(query, today), today=today, programme=self.programme
+        )
 
     def _named_networks(self, query: Query, today: dt.date) -> list[Hit]:
         """The named networks, each followed by its later editions ("Tech Revolution" →

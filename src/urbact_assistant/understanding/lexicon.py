@@ -25,7 +25,9 @@ from urbact_assistant.core.text import tokens
 STEM_KINDS = (
     "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
     "eligibility", "injection", "other_programmes", "off_topic", "led_by", "ambiguous_ongoing",
+    "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
 )  # fmt: skip
+ASK_KINDS = ("ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open")
 TYPE_KINDS = (
     "innovation-transfer", "action-planning", "transfer", "action", "implementation", "pilot",
     "thematic",
@@ -147,7 +149,7 @@ class Language:
         )
         terms = [t for values in (*stems.values(), *types.values()) for t in values]
         terms += [t for values in (data.get("concepts") or {}).values() for t in _folded(values)]
-        stop = _stop_words_of(code)
+        stop = stop_words_of(code)
         return cls(
             code=code,
             evidence=stop | words["network"] | words["city"],
@@ -208,8 +210,6 @@ class Lexicon:
     @staticmethod
     @cache
     def load() -> Lexicon:
-        from urbact_assistant.search.lexical import stop_words
-
         files = language_files()
         always = [code for code, data in files.items() if data.get("always")]
         main = Language.from_data(
@@ -232,7 +232,7 @@ class Lexicon:
         # A main language's evidence: its stop words, every main word for network and city,
         # and the first words of its terms (the thesaurus's own for English).
         main_evidence = {
-            code: _stop_words_of(code) | main.words["network"] | main.words["city"]
+            code: stop_words_of(code) | main.words["network"] | main.words["city"]
             for code in always
         }
         thesaurus = [e for e in load_data("thesaurus").values() if isinstance(e, dict)]
@@ -330,6 +330,34 @@ def _pooled(files: Iterable[dict]) -> dict:
     return pooled
 
 
+STOP_LANGUAGES = (
+    "english", "french", "german", "italian", "spanish", "polish", "portuguese", "dutch",
+    "romanian", "czech", "hungarian", "swedish", "danish", "finnish", "greek",
+)  # fmt: skip
+# Words in almost every question or card that carry no topic (and the words for network).
+DOMAIN_STOP = {
+    "urbact", "city", "cities", "town", "towns", "tackle", "tackles", "work", "works",
+    "working", "deal", "topic", "which", "what", "about", "ville", "villes", "stadt", "stadte",
+    "citta", "ciudad", "ciudades", "miasto", "miasta", "cidade", "cidades", "stad", "steden",
+}  # fmt: skip
+
+
+# Stop words of one language that are topic words of the cards: Romanian "care" (which) is
+# English "care", French "car" (because) is a car, a Czech list has "design".
+TOPIC_WORDS = frozenset({"care", "car", "design", "war", "sport", "art", "plan"})
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Folded stop words of the main EU languages, and words every question or card has."""
+    from stop_words import get_stop_words
+
+    words = set(DOMAIN_STOP) | network_words()
+    for language in STOP_LANGUAGES:
+        words.update(t for w in get_stop_words(language) for t in tokens(w))
+    return frozenset(words - TOPIC_WORDS)
+
+
 @cache
 def language_files() -> dict[str, dict]:
     """The files ``data/languages/<code>.yaml`` by language code."""
@@ -361,7 +389,7 @@ def _by_prefix(stems: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return {key: tuple(sorted(values)) for key, values in table.items()}
 
 
-def _stop_words_of(code: str) -> frozenset[str]:
+def stop_words_of(code: str) -> frozenset[str]:
     """One language's stop words, folded (empty when the stop-words package lacks it)."""
     if code not in STOP_WORD_LISTS:
         return frozenset()

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from urbact_assistant.core.models import Kind, NetworkCard, Query
 from urbact_assistant.core.text import fold, phrase, tokens
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.understanding.lexicon import (
+    ASK_KINDS,
     Concept,
     Lexicon,
     View,
@@ -50,6 +52,11 @@ class Entities:
     city_names: dict[str, str] = field(default_factory=dict)  # folded city -> display name
     vocabulary: set[str] = field(default_factory=set)  # folded tokens of every card
     lexicon: Lexicon = field(default_factory=lambda: Lexicon.load())
+
+    @cached_property
+    def name_words(self) -> frozenset[str]:
+        """Folded words of network and city names: they say nothing about a language."""
+        return frozenset(w for key in (*self.cities, *self.networks) for w in key.split())
 
     @classmethod
     def from_corpus(cls, corpus: Corpus) -> Entities:
@@ -198,6 +205,8 @@ def understand(question: str, ents: Entities) -> Query:
         # "active" alone is a topic ("active ageing"); next to "network" it is a status.
         status = "ongoing" if view.near_ongoing.search(remaining) else None
     net_type = next((t for t, stems in view.types.items() if stems.search(remaining)), None)
+    asks = tuple(kind[4:] for kind in ASK_KINDS if st[kind].search(remaining))
+    personal = bool(st["personal"].search(remaining)) and not networks
     programme = next(
         (p for p, pat in PROGRAMME_PATTERNS.items() if re.search(pat, folded_phrase)), None
     )
@@ -244,7 +253,9 @@ def understand(question: str, ents: Entities) -> Query:
     unknown = [
         w
         for w in content
-        if w not in ents.vocabulary and not find_concepts([w], lex.thesaurus, view.languages)
+        if w not in ents.vocabulary
+        and not find_concepts([w], lex.thesaurus, view.languages)
+        and not _function_word(w, lex, view)
     ]
     # Only proper-noun-like words can be an unknown place ("Is Tampere in a network?"):
     # lower-case unknown words are topic words in a language the cards are not written in.
@@ -262,6 +273,7 @@ def understand(question: str, ents: Entities) -> Query:
         (mentions_other and "urbact" not in folded_phrase)
         or st["injection"].search(folded_phrase)
         or (st["off_topic"].search(remaining) and not networks)
+        or personal
     ):
         kind: Kind = "out_of_scope"
     elif networks:
@@ -295,7 +307,17 @@ def understand(question: str, ents: Entities) -> Query:
         intents=_intents(remaining, concepts, view),
         years=tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", folded_phrase)})),
         led_by=led_by,
+        asks=asks,
+        personal=personal,
     )
+
+
+def _function_word(word: str, lex: Lexicon, view: View) -> bool:
+    """A question or function word of any supported language ("quantos", "combien"), or a
+    word of what is asked: never an unknown place."""
+    if any(word in lang.stop_words for lang in lex.languages.values()):
+        return True
+    return any(view.stems[kind].search(f" {word} ") for kind in ASK_KINDS)
 
 
 WHICH_NETWORK = re.compile(r" (?:which|what) networks?\b")

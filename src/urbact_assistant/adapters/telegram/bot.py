@@ -11,6 +11,7 @@ import re
 import time
 import traceback
 from contextlib import suppress
+from dataclasses import replace
 from typing import Any
 
 from telegram import (
@@ -129,7 +130,8 @@ class UrbactBot:
         started = time.monotonic()
         stream = StreamedReply(context.bot, chat.id, self.settings.stream_interval, reply_to)
         loop = asyncio.get_running_loop()
-        conversation = Conversation.from_history(self.store.history(chat.id))
+        history = Conversation.from_history(self.store.history(chat.id))
+        conversation = replace(history, language=lang)  # a hint: the question's language wins
         try:
             async with typing(context.bot, chat.id, message.message_thread_id):
                 if city:
@@ -153,7 +155,9 @@ class UrbactBot:
         answer_id = self.store.add_turn(
             chat.id, user.id, answer.standalone or question, answer.text
         )
-        await self.send_answer(context.bot, chat.id, answer, answer_id, lang, stream, reply_to)
+        await self.send_answer(
+            context.bot, chat.id, answer, answer_id, answer.language or lang, stream, reply_to
+        )
         logger.info(
             "chat %s: answered in %.2fs (%s, %d citations)",
             chat.id, time.monotonic() - started, answer.mode, len(answer.citations),

@@ -1,43 +1,27 @@
-"""UI texts of the bot: one data file per language, ``data/ui/<lang>.yaml``.
-
-Each file has ``commands`` (descriptions for ``setMyCommands``) and ``texts`` (Telegram HTML
-with ``{name}`` fields). A key missing in a language falls back to English.
+"""UI texts of the bot, from the library's language files (``data/ui/<lang>.yaml``, read by
+``urbact_assistant.phrases``): ``commands`` for ``setMyCommands`` and ``texts`` (Telegram HTML
+with ``{name}`` fields), escaped here. A key missing in a language falls back to English.
 """
 
 from __future__ import annotations
 
 import html
-from functools import cache
-from importlib.resources import files
 
-import yaml
+from urbact_assistant import phrases
 
 COMMANDS = ("start", "help", "networks", "network", "city", "join", "forget", "about")
 # Toasts of answerCallbackQuery and button labels are plain text, never parsed as HTML.
 PLAIN_KEYS = frozenset({"expired", "thanks", "all", "ask_the_bot"})
 
 
-def _folder():
-    return files("urbact_assistant").joinpath("data", "ui")
-
-
-@cache
 def languages() -> tuple[str, ...]:
     """The languages that have a UI file, English first."""
-    codes = sorted(
-        p.name.removesuffix(".yaml") for p in _folder().iterdir() if p.name.endswith(".yaml")
-    )
-    return ("en", *(c for c in codes if c != "en"))
+    return phrases.languages()
 
 
-@cache
-def catalogue(lang: str) -> dict[str, dict[str, str]]:
-    """``{"commands": {...}, "texts": {...}}`` of one language (empty when it has no file)."""
-    resource = _folder().joinpath(f"{lang}.yaml")
-    if not resource.is_file():
-        return {"commands": {}, "texts": {}}
-    data = yaml.safe_load(resource.read_text(encoding="utf-8")) or {}
-    return {part: dict(data.get(part) or {}) for part in ("commands", "texts")}
+def catalogue(lang: str) -> dict:
+    """``{"commands": {...}, "texts": {...}, "answers": {...}}`` of one language."""
+    return phrases.catalogue(lang)
 
 
 def pick_language(code: str | None) -> str:
@@ -49,8 +33,7 @@ def pick_language(code: str | None) -> str:
 
 def template(lang: str, key: str) -> str:
     """The raw text of ``key`` in ``lang``, English when the language lacks it."""
-    found = catalogue(lang)["texts"].get(key)
-    return found if found is not None else catalogue("en")["texts"][key]
+    return str(phrases.raw(lang, key, "texts"))
 
 
 def text(lang: str, key: str, **values: object) -> str:

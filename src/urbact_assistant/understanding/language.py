@@ -1,0 +1,122 @@
+"""Which language a question is written in: one of the 24 EU languages or Ukrainian.
+
+Names say nothing about the language ("Tartu", "Cities After Dark"), so the words of network
+and city names and "URBACT" are set aside first; the rest is classified by py3langid (a
+character n-gram model shipped inside its package) restricted to the supported languages.
+When too little text is left, or the model is unsure, the caller's hint wins (the language the
+conversation is in, or Telegram's ``language_code``), then English.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Collection
+from functools import cache
+from typing import Any
+
+from urbact_assistant.core.text import fold
+
+SUPPORTED = (
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt",
+    "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv", "uk",
+)  # fmt: skip
+CYRILLIC = ("bg", "uk")
+ENGLISH = {"network", "networks", "city", "cities", "town", "towns", "municipality", "in"}
+LATIN = tuple(c for c in SUPPORTED if c not in (*CYRILLIC, "el"))
+MIN_CONFIDENCE = 0.5  # below this (probabilities over the candidate languages), a hint wins
+SURE = 0.9  # the n-gram model overrules telling words only this sure, on 3+ words
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_LOCK = threading.Lock()
+_MODELS: dict[tuple[str, ...], Any] = {}
+
+
+def _classifier(languages: tuple[str, ...]) -> Any:
+    with _LOCK:
+        if languages not in _MODELS:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            model.set_languages(list(languages))
+            _MODELS[languages] = model
+        return _MODELS[languages]
+
+
+def supported(code: str | None) -> str | None:
+    """``code`` (``pt-br``, ``UK``) as a supported language, or None."""
+    base = (code or "").replace("_", "-").split("-")[0].lower()
+    return base if base in SUPPORTED else None
+
+
+def own_words(question: str, names: Collection[str]) -> list[str]:
+    """The question's words without those of known names (folded) and "URBACT"."""
+    return [w for w in _WORD.findall(question) if (f := fold(w)) not in names and f != "urbact"]
+
+
+@cache
+def evidence() -> dict[str, frozenset[str]]:
+    """Each language's telling words, folded: its stop words and its words for network, city
+    and "in" (from its language file), less those that three or more languages share."""
+    from urbact_assistant.understanding.lexicon import language_files, stop_words_of
+
+    words: dict[str, set[str]] = {}
+    for code, data in language_files().items():
+        if code in SUPPORTED:
+            own = set(stop_words_of(code))
+            for kind in ("network", "city", "in"):
+                own.update(fold(str(w)) for w in (data.get("words") or {}).get(kind) or ())
+            if code == "en":  # en's file also pools other languages' words for network
+                own = set(stop_words_of(code)) | ENGLISH
+            words[code] = {w for w in own if len(w) > 1}
+    shared = Counter(w for own in words.values() for w in own)
+    return {code: frozenset(w for w in own if shared[w] < 3) for code, own in words.items()}
+
+
+def _by_evidence(words: list[str], candidates: tuple[str, ...]) -> str | None:
+    """The candidate with the most telling words in ``words`` (a tie broken by the n-gram
+    model: "redes" is Spanish and Portuguese), or None when no word tells."""
+    folded = [fold(w) for w in words]
+    table = evidence()
+    scores = {c: sum(w in table.get(c, ()) for w in folded) for c in candidates}
+    best = max(scores.values(), default=0)
+    winners = [c for c, n in scores.items() if n == best]
+    if not best:
+        return None
+    if len(winners) == 1:
+        return winners[0]
+    ranked = [code for code, _ in _classifier(candidates).rank(" ".join(words))]
+    return min(winners, key=ranked.index)
+
+
+def detect(question: str, names: Collection[str] = (), hint: str | None = None) -> str:
+    """The language of ``question``; ``names`` are folded words of network and city names.
+
+    Telling words (stop words, the words for network and city) decide when they point to one
+    language, unless the n-gram model is sure of another on a longer text; otherwise the model
+    decides when there is enough text, else the hint."""
+    fallback = supported(hint) or "en"
+    words = own_words(question, names)
+    text = " ".join(words)
+    if re.search(r"[\u0370-\u03ff]", text):
+        return "el"
+    if re.search(r"[\u0400-\u04ff]", text):
+        if re.search(r"[іїєґІЇЄҐ]", text):
+            return "uk"
+        if re.search(r"[ъЪ]", text):
+            return "bg"
+        candidates: tuple[str, ...] = CYRILLIC
+    else:
+        candidates = LATIN
+    told = _by_evidence(words, candidates)
+    if len(words) < 2 or len(text) < 8:
+        if told or not text or text.isascii() or len(text) < 6:
+            return told or (fallback if fallback in candidates else candidates[0])
+        found, confidence = _classifier(candidates).classify(text)  # "bezdomność"
+        return str(found) if confidence >= SURE else fallback
+    found, confidence = _classifier(candidates).classify(text)
+    if told and told != found and not (confidence >= SURE and len(words) >= 3):
+        return told
+    if confidence < MIN_CONFIDENCE and not told and supported(hint) in candidates:
+        return fallback
+    return str(found)
