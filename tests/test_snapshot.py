@@ -180,3 +180,32 @@ def test_damaged_model_snapshots_are_rebuilt(tmp_path, reference):
     assert np.allclose(backend.encode(TEXTS), ref_backend.encode(TEXTS), atol=1e-6)
     assert isinstance(load_tokenizer(tok_path)._prefixes, ShardedPrefixes)  # rewritten
     assert read_arrays(weights_path)[0]["table"].shape == ref_backend.table.shape
+
+
+def test_a_planted_pickle_is_never_executed(tmp_path):
+    import os
+    import pickle
+
+    from urbact_assistant.core.snapshot import load_or_build
+
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    path = tmp_path / "cache" / "knowledge.pickle"
+    assert load_or_build(path, "k", lambda: {"built": 1}) == {"built": 1}  # signs its file
+    path.write_bytes(pickle.dumps(("k", Evil())))  # an attacker replaces it
+    assert load_or_build(path, "k", lambda: {"built": 2}) == {"built": 2}
+    assert not marker.exists()
+    assert oct((path.parent / ".snapshot-key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_fresh_data_dir_is_private(tmp_path):
+    from urbact_assistant.services import Services
+
+    from .conftest import make_settings
+
+    Services.create(make_settings(tmp_path / "fresh"))
+    assert oct((tmp_path / "fresh").stat().st_mode & 0o777) == "0o700"

@@ -79,8 +79,8 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
-        try:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:  # questions and user ids live here: the owner's only
+            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(
                 f"URBACT_DATA_DIR {settings.data_dir} is not a usable folder ({exc.strerror})"

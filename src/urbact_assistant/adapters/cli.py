@@ -159,11 +159,14 @@ def _clean(question: str) -> str:
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per answer.")
-def ask(question: str, as_json: bool) -> None:
+@click.option("--all", "show_all", is_flag=True, help="Also list the networks behind 'N more'.")
+def ask(question: str, as_json: bool, show_all: bool) -> None:
     """Answer QUESTION with cited cards. QUESTION `-` reads one question per line from stdin.
 
-    With --json: {"question", "answer", "citations": [{"n", "slug", "name", "url"}], "mode"}
-    and "note" when the LLM could not be used; in batch mode one object per line.
+    With --json: {"question", "answer", "citations": [{"n", "slug", "name", "url"}], "mode",
+    "language", "shown"} and "note" when the LLM could not be used. "citations" keeps every
+    network the answer covers, in rank order; "shown" says how many of them the text shows.
+    In batch mode one object per line.
     """
     from urbact_assistant.adapters.terminal import format_answer, format_answer_json
 
@@ -173,7 +176,7 @@ def ask(question: str, as_json: bool) -> None:
         assistant = _open_assistant()
         if question != "-":
             answer = assistant.ask(question)
-            click.echo(format_answer_json(answer) if as_json else format_answer(answer))
+            click.echo(format_answer_json(answer) if as_json else format_answer(answer, show_all))
             return
     for line in sys.stdin:
         if not line.strip():
@@ -188,7 +191,9 @@ def ask(question: str, as_json: bool) -> None:
             else:
                 click.echo(f"error: {exc}", err=True)
             continue
-        click.echo(format_answer_json(answer) if as_json else format_answer(answer) + "\n")
+        click.echo(
+            format_answer_json(answer) if as_json else format_answer(answer, show_all) + "\n"
+        )
 
 
 @cli.command()

@@ -144,7 +144,11 @@ class LLMSteps:
             return fallback  # nothing to ground an answer on: say so plainly, cite nothing
         cards = [h.card for h in retrieval.hits[:MAX_CARDS]]
         messages = answer_messages(
-            state.standalone, cards, retrieval.today, state.conversation.history()
+            state.standalone,
+            cards,
+            retrieval.today,
+            state.conversation.history(),
+            state.language,
         )
         deadline = time.monotonic() + self.timeout
         failure: LLMFailure | None = None

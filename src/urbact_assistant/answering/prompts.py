@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from urbact_assistant.answering.compose import CALL_WORDS, STATUS_WORDS, plain
-from urbact_assistant.core.models import AnyCard, NetworkCard, ProgrammePage
+from urbact_assistant.core.models import AnyCard, NetworkCard, ProgrammeFacts, ProgrammePage
 from urbact_assistant.knowledge.passages import party_text
 
 CONTACT_URL = "https://urbact.eu/contact"
@@ -59,14 +59,52 @@ def card_block(n: int, card: AnyCard, today: dt.date) -> str:
         state = CALL_WORDS[card.call_status(today)]
         if dates:
             lines.append(f"Call dates: {dates}; as of {today.isoformat()}: {state or 'unknown'}")
+    if isinstance(card, ProgrammePage) and card.facts is not None:
+        lines += facts_lines(card.facts)
     lines.append(plain(card.body))
     return "\n".join(lines)
 
 
+def facts_lines(facts: ProgrammeFacts) -> list[str]:
+    """A page's key facts as data lines (the same facts the offline answers state)."""
+    f, out = facts, []
+    if f.partners_min is not None or f.partners_max is not None:
+        out.append(f"Partners per network: {f.partners_min or '?'} to {f.partners_max or '?'}")
+    if f.budget_max_eur is not None:
+        out.append(f"Maximum budget per network: EUR {f.budget_max_eur}")
+    if f.expert_budget_eur is not None:
+        out.append(f"Expert budget per network: EUR {f.expert_budget_eur}")
+    if f.duration_months is not None:
+        out.append(f"Duration: {f.duration_months} months")
+    if f.phases:
+        out.append("Phases: " + ", ".join(f.phases))
+    if f.runs_from and f.runs_to:
+        out.append(f"Networks run: {f.runs_from.human()} to {f.runs_to.human()}")
+    if f.approved_on:
+        approved = f"{f.networks_approved} networks" if f.networks_approved else "networks"
+        out.append(f"Approved on {f.approved_on.human()}: {approved}")
+    if f.eligible:
+        out.append("Eligible countries: " + ", ".join(f.eligible) + " (EU = the 27 member states)")
+    for funding in f.funding:
+        rate = f" at {funding.rate}%" if funding.rate else ""
+        out.append(f"Funding for {', '.join(funding.countries)}: {funding.fund}{rate}")
+    return out
+
+
+def fence(question: str) -> str:
+    """The user's text with angle brackets neutralised: it cannot close the QUESTION block
+    or open a CARDS block of its own."""
+    return question.replace("<", "‹").replace(">", "›")
+
+
 def answer_messages(
-    question: str, cards: list[AnyCard], today: dt.date, history: list[tuple[str, str]]
+    question: str,
+    cards: list[AnyCard],
+    today: dt.date,
+    history: list[tuple[str, str]],
+    language: str = "en",
 ) -> list[tuple[str, str]]:
-    """(role, content) messages for the answer step."""
+    """(role, content) messages for the answer step; ``language`` is the answer's (ISO code)."""
     blocks = "\n\n".join(card_block(i, c, today) for i, c in enumerate(cards, 1))
     messages: list[tuple[str, str]] = [("system", SYSTEM)]
     for earlier_question, earlier_answer in history[-2:]:
@@ -74,15 +112,26 @@ def answer_messages(
     messages.append((
         "human",
         f"Today is {today.isoformat()}.\n\n<CARDS>\n{blocks}\n</CARDS>\n\n"
-        f"<QUESTION>\n{question}\n</QUESTION>\n\n"
-        "Answer the question from the cards, following the rules.",
+        f"<QUESTION>\n{fence(question)}\n</QUESTION>\n\n"
+        f"Answer the question from the cards, following the rules, in {language_name(language)}. "
+        "Give the asked fact in the first sentence; keep the answer under 1,200 characters.",
     ))  # fmt: skip
     return messages
+
+
+def language_name(code: str) -> str:
+    """``fr`` → ``French (fr)``, for the model."""
+    from babel import Locale
+
+    try:
+        return f"{Locale.parse(code).get_display_name('en')} ({code})"
+    except Exception:
+        return "the language of the question"
 
 
 def condense_messages(question: str, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
     turns = "\n".join(f"- {q}" for q, _ in history[-3:])
     return [
         ("system", CONDENSE),
-        ("human", f"Earlier questions:\n{turns}\n\nLast message:\n{question}"),
+        ("human", f"Earlier questions:\n{turns}\n\nLast message:\n{fence(question)}"),
     ]

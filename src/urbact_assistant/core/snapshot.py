@@ -2,10 +2,15 @@
 
 Parsing ~175 cards, building the entity tables, the thesaurus and the BM25 index takes about
 half a second; a one-shot ``ask`` would pay it on every run. ``load_or_build`` stores the
-built object in the data dir (a pickle, as trusted as the index next to it) under a key that
-covers everything it was built from: the corpus files, today's date, the package's own code
-and data, and the versions of the libraries whose objects it holds. Any other key, a damaged
-or unreadable file, or an unwritable folder simply means building again.
+built object in the data dir under a key that covers everything it was built from: the corpus
+files, the package's own code and data, and the versions of the libraries whose objects it
+holds. Any other key, a damaged or unreadable file, or an unwritable folder simply means
+building again.
+
+The file is a pickle, which can run code when loaded, so it is authenticated: an HMAC-SHA256
+of its bytes, under a random key kept next to it (``.snapshot-key``, readable by the owner
+only), is checked before unpickling. A file planted by someone who cannot read that key is
+refused and rebuilt, with a warning.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import hmac
 import logging
 import os
 import pickle
@@ -56,6 +62,31 @@ def _version(distribution: str) -> str:
         return "-"
 
 
+MAGIC = b"urbact-snapshot-1\n"
+KEY_FILE = ".snapshot-key"
+
+
+class Tampered(Exception):
+    """A snapshot whose signature does not match: never unpickled."""
+
+
+def secret(folder: Path) -> bytes:
+    """The folder's signing key, created (owner-only) on first use."""
+    path = folder / KEY_FILE
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_bytes()
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+        return key
+
+
 def load_or_build(path: Path | None, key: str, build: Callable[[], T]) -> T:
     """The object stored at ``path`` under ``key``, or ``build()``'s result, stored there."""
     if path is not None:
@@ -65,6 +96,8 @@ def load_or_build(path: Path | None, key: str, build: Callable[[], T]) -> T:
                 return value  # type: ignore[return-value]  # stored by this code under key
         except FileNotFoundError:
             pass
+        except Tampered:
+            log.warning("the snapshot %s is not signed by this data dir: ignored", path)
         except Exception:
             log.info("rebuilding the snapshot %s", path)
     value = build()
@@ -73,8 +106,19 @@ def load_or_build(path: Path | None, key: str, build: Callable[[], T]) -> T:
     return value
 
 
+def _sign(path: Path, data: bytes) -> bytes:
+    return hmac.new(secret(path.parent), data, hashlib.sha256).digest()
+
+
 def _load(path: Path) -> tuple[str, object]:
-    data = path.read_bytes()
+    raw = path.read_bytes()
+    head, signature, data = (
+        raw[: len(MAGIC)],
+        raw[len(MAGIC) : len(MAGIC) + 32],
+        raw[len(MAGIC) + 32 :],
+    )
+    if head != MAGIC or not hmac.compare_digest(signature, _sign(path, data)):
+        raise Tampered(path)
     gc.disable()  # thousands of small objects: the collector would run for nothing
     try:
         stored = pickle.loads(data)
@@ -87,7 +131,8 @@ def _load(path: Path) -> tuple[str, object]:
 def _store(path: Path, key: str, value: object) -> None:
     try:
         data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomically(path, lambda f: f.write(data))
+        signed = MAGIC + _sign(path, data) + data
+        write_atomically(path, lambda f: f.write(signed))
     except Exception as exc:
         log.info("could not write the snapshot %s: %s", path, exc)
 

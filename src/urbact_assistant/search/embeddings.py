@@ -115,7 +115,7 @@ class CachedEmbeddings(ModelEmbeddings):
     def __init__(self, inner: ModelEmbeddings, path: Path):
         self.inner = inner
         self.model_id = inner.model_id
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
