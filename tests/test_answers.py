@@ -14,7 +14,11 @@ LIMIT = 1200
 @pytest.mark.parametrize(
     ("question", "language", "first_line"),
     [
-        ("who leads SCHOOLHOODS?", "en", r"^The lead partner of SCHOOLHOODS is Rethymno \(Greece\)"),
+        (
+            "who leads SCHOOLHOODS?",
+            "en",
+            r"^The lead partner of SCHOOLHOODS is Rethymno \(Greece\)",
+        ),
         ("Qui est chef de file du réseau SCHOOLHOODS ?", "fr", r"Rethymno \(Grèce\)"),
         ("Wer leitet das Netzwerk GenProcure?", "de", r"Vila Nova de Famalicão \(Portugal\)"),
     ],
@@ -84,7 +88,9 @@ def test_a_planning_region_does_not_count_as_its_city(assistant):
     assert answer.citations
     for citation in answer.citations:
         card = assistant.card(citation.slug)
-        assert any("Riga" in (p.name, p.city) and p.kind != "region" for p in card.members), card.slug
+        assert any("Riga" in (p.name, p.city) and p.kind != "region" for p in card.members), (
+            card.slug
+        )
     regional = [
         c.slug for c in assistant.corpus.networks
         if any(p.name == "Riga Planning Region" for p in c.members)

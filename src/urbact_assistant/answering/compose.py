@@ -25,6 +25,7 @@ from urbact_assistant.core.models import (
     Query,
     Retrieval,
 )
+from urbact_assistant.core.text import fold
 
 CONTACT_URL = "https://urbact.eu/contact"
 SHOWN = 5  # networks a list shows; the rest are "N more"
@@ -114,8 +115,12 @@ class _Plan:
             first.append(self.lead(card))
         if asks & {"partners", "count"}:
             first.append(self.members(card))
-        if "when" in asks:
-            first.append(self.period(card))
+        if asks & {"when", "status"} or self.q.status:
+            period = self.period(card)
+            if self.q.status or "status" in asks:  # "is it still running?": yes or no first
+                wanted = self.q.status or "ongoing"
+                period = f"{yes_no(self.lang, card.status(self.today) == wanted)} {period}"
+            first.append(period)
         lines = [f"{' '.join(first)} {marker}"] if first else []
         lines.append(self.identity(card) + ("" if first else f" {marker}"))
         if not first and card.lead_partner:
@@ -249,7 +254,8 @@ class _Plan:
         q, asks = self.q, set(self.q.asks)
         if "nup" in q.intents:
             return self.nup(pages)
-        if "open" in asks or ("call" in q.intents and q.status == "upcoming"):
+        asks_now = "status" in asks or q.status in ("upcoming", "ongoing")
+        if "open" in asks or ("call" in q.intents and asks_now):
             return self.calls_today()
         call = self.call_for(pages)
         if q.countries and ("eligibility" in q.intents or "join" in q.intents or not asks):
@@ -257,8 +263,14 @@ class _Plan:
             if rules is not None:
                 return self.eligibility(rules)
         if call is not None and call.facts is not None:
+            count = (
+                "count" in asks
+                and "partners" not in asks
+                and not _MEMBER_WORDS.search(fold(q.text))
+                and call.facts.networks_approved
+            )
             for kind, answer in (
-                ("count", self.partners_rule),
+                ("count", self.approved if count else self.partners_rule),
                 ("partners", self.partners_rule),
                 ("budget", self.budget),
                 ("when", self.call_when),
@@ -288,6 +300,9 @@ class _Plan:
         wanted = self.q.type or next((p.network_type for p in pages if p.network_type), None)
         if wanted:
             calls = [c for c in calls if c.network_type == wanted] or calls
+        ranked = [p for p in pages if p in calls]  # the question's own best call first
+        if ranked and (self.q.years or not wanted):
+            return ranked[0]
         with_facts = [c for c in calls if c.facts is not None] or calls
         return max(with_facts, key=_call_date, default=None)
 
@@ -308,6 +323,17 @@ class _Plan:
         else:
             return None
         return _capital(f"{text} {marker}")
+
+    def approved(self, call: ProgrammePage) -> str | None:
+        facts = call.facts
+        assert facts is not None
+        if not facts.networks_approved:
+            return None
+        when = ph.date(facts.approved_on, self.lang) if facts.approved_on else str(call.title)
+        text = f"{self.call_name(call)}: " + self.say(
+            "approved", facts.networks_approved, date=when
+        )
+        return _capital(f"{text} {self.cites.cite(call)}")
 
     def budget(self, call: ProgrammePage) -> str | None:
         facts = call.facts
@@ -465,9 +491,18 @@ class _Plan:
         return f"{head}\n{excerpt}"
 
 
+# Roots of "partner"/"member" in the EU languages: "how many partners" is not "how many networks".
+_MEMBER_WORDS = re.compile(r"partn|parceir|socio|soci |member|membr|miembr|czlon|clen|leden|lid")
 _EU27 = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 )
+
+
+def yes_no(lang: str, yes: bool) -> str:
+    """The language's own "Yes." or "No.": the first word of the frames that start with it."""
+    frame = ph.say(lang, "eligible_yes" if yes else "call_none_open", country="", call="", today="")
+    word = frame.split()[0]
+    return word if word.endswith((".", ",", "!")) else word + "."
 
 
 def _call_date(page: ProgrammePage) -> dt.date:

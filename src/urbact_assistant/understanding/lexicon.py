@@ -26,8 +26,11 @@ STEM_KINDS = (
     "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
     "eligibility", "injection", "other_programmes", "off_topic", "led_by", "ambiguous_ongoing",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
+    "ask_status",
 )  # fmt: skip
-ASK_KINDS = ("ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open")
+ASK_KINDS = (
+    "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "ask_status",
+)  # fmt: skip
 TYPE_KINDS = (
     "innovation-transfer", "action-planning", "transfer", "action", "implementation", "pilot",
     "thematic",
@@ -276,8 +279,12 @@ class Lexicon:
             return frozenset()
         return frozenset(code for code, score in scores.items() if score == best)
 
-    def view(self, folded_phrase: str) -> View:
+    def view(self, folded_phrase: str, language: str | None = None) -> View:
+        """The tables for a question: the main languages', those of the other languages its
+        words show, and ``language``'s (the language it was detected in) when it has a file."""
         codes = self.languages_of(folded_phrase.split())
+        if language in self.languages:
+            codes |= {language}
         if codes not in self._views:
             self._views[codes] = self._make_view(codes)
         return self._views[codes]

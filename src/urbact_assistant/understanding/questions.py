@@ -16,6 +16,7 @@ from functools import cached_property
 from urbact_assistant.core.models import Kind, NetworkCard, Query
 from urbact_assistant.core.text import fold, phrase, tokens
 from urbact_assistant.knowledge.corpus import Corpus
+from urbact_assistant.understanding.language import detect
 from urbact_assistant.understanding.lexicon import (
     ASK_KINDS,
     Concept,
@@ -133,7 +134,8 @@ def _named_networks(question: str, folded_phrase: str, ents: Entities, view: Vie
             )
             for i in range(len(words) - n + 1)
         )
-        if near or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question):
+        if (near and key != ["call"]) or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question):
+            # ("CALL" only as the card writes it: "the 2023 APN call" asks about a call)
             networks.append(slug)
     return list(dict.fromkeys(networks))
 
@@ -181,7 +183,7 @@ def understand(question: str, ents: Entities) -> Query:
     """Classify a question and extract its filters and concepts."""
     lex = ents.lexicon
     folded_phrase = phrase(question)
-    view = lex.view(folded_phrase)
+    view = lex.view(folded_phrase, detect(question, ents.name_words))
     st = view.stems
     networks = _named_networks(question, folded_phrase, ents, view)
     remaining = folded_phrase
