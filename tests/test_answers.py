@@ -117,5 +117,5 @@ def test_answers_meet_the_bar_on_half_of_the_answer_set(assistant):
     assert scores.declined == 1.0
 
 
-FACT_BAR = 0.0
-LANGUAGE_BAR = 0.0
+FACT_BAR = 0.85  # measured 0.91 on the whole set (2026-12-07)
+LANGUAGE_BAR = 0.93  # measured 0.98

@@ -117,6 +117,6 @@ def detect(question: str, names: Collection[str] = (), hint: str | None = None) 
     found, confidence = _classifier(candidates).classify(text)
     if told and told != found and not (confidence >= SURE and len(words) >= 3):
         return told
-    if confidence < MIN_CONFIDENCE and not told and supported(hint) in candidates:
-        return fallback
+    if confidence < MIN_CONFIDENCE and not told and fallback in candidates:
+        return fallback  # gibberish or a mix: the hint, else English
     return str(found)
