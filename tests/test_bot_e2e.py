@@ -436,3 +436,23 @@ async def test_a_failure_while_streaming_replaces_the_draft(api, assistant, tmp_
         await asyncio.sleep(0.3)
     [message] = api.messages(123)
     assert "something went wrong" in message["text"].lower() and "▍" not in message["text"]
+
+
+async def test_show_more_lists_the_networks_behind_n_more(bot, api):
+    [answer] = await bot.say(message_update(130, "which networks work on food?"), 130)
+    more = [b for b in buttons(answer) if b.get("callback_data", "").startswith("m:")]
+    assert more and "more" in more[0]["text"]
+    api.enqueue(callback_update(answer, more[0]["callback_data"], 130))
+    await until(lambda: len(api.messages(130)) == 2)
+    rest = api.messages(130)[1]
+    lines = parse_html(rest["text"]).splitlines()
+    assert len(lines) >= 1 and all(line.startswith("•") for line in lines)
+    assert data_of(rest, "c:")  # a button per network
+
+
+async def test_an_answer_in_french_gets_french_labels(bot, api):
+    [answer] = await bot.say(
+        message_update(131, "Qui est chef de file du réseau SCHOOLHOODS ?", language="fr"), 131
+    )
+    text = parse_html(answer["text"])
+    assert "Rethymno (Grèce)" in text.splitlines()[0] and "Sources" in text

@@ -174,7 +174,9 @@ class UrbactBot:
         reply_to: int | None,
     ) -> None:
         parts = fmt.answer_parts(answer, lang)
-        keyboard = markup(answer_keyboard(answer, answer_id))
+        shown = len(answer.citations) if answer.shown is None else answer.shown
+        more = text(lang, "show_more", n=len(answer.citations) - shown)
+        keyboard = markup(answer_keyboard(answer, answer_id, more))
         if await stream.finish(parts, keyboard):
             return
         for i, part in enumerate(parts):
@@ -293,6 +295,9 @@ class UrbactBot:
             self.store.add_feedback(action.answer_id, query.from_user.id, chat_id, action.up)
             await query.answer(text(lang, "thanks"))
             return
+        if action.kind == "more":
+            await self.show_more(update, context, action.answer_id, lang)
+            return
         await query.answer()
         if action.kind == "card":
             if update.effective_chat is not None and card is not None:
@@ -301,6 +306,25 @@ class UrbactBot:
         html, keyboard = await self.browse(action.filters, action.page, lang)
         with suppress(BadRequest):  # "message is not modified": the same page pressed twice
             await query.edit_message_text(html, reply_markup=markup(keyboard))
+
+    async def show_more(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer_id: int, lang: str
+    ) -> None:
+        """The networks behind "N more" of an answer still kept (asked again: the answer is
+        computed from today's cards)."""
+        query, chat = update.callback_query, update.effective_chat
+        assert query is not None
+        turn = self.store.turn(answer_id)
+        if turn is None or chat is None or turn[0] != chat.id:
+            await query.answer(text(lang, "expired"))
+            return
+        await query.answer()
+        answer = await asyncio.to_thread(self.assistant.ask, turn[1], Conversation(language=lang))
+        shown = len(answer.citations) if answer.shown is None else answer.shown
+        cards = [self.assistant.card(c.slug) for c in answer.citations[shown:]]
+        networks = [c for c in cards if isinstance(c, NetworkCard)]
+        html, keyboard = fmt.more_message(networks, self.assistant.today(), answer.language)
+        await context.bot.send_message(chat.id, html, reply_markup=markup(keyboard))
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``@bot <topic>``: matching network cards to share (at most 50)."""

@@ -127,7 +127,7 @@ def _code(table: dict[str, str], value: str) -> str:
 class Callback:
     """Decoded callback data."""
 
-    kind: str  # "card", "feedback" or "browse"
+    kind: str  # "card", "feedback", "more" or "browse"
     slug: str = ""
     answer_id: int = 0
     up: bool = False
@@ -142,6 +142,8 @@ def parse_callback(data: str | None) -> Callback | None:
     prefix, _, rest = data.partition(":")
     if prefix == "c" and is_slug(rest):
         return Callback("card", slug=rest)
+    if prefix == "m" and rest.isdigit():
+        return Callback("more", answer_id=int(rest))
     if prefix == "f":
         number, _, vote = rest.partition(":")
         if number.isdigit() and vote in ("u", "d"):
@@ -179,10 +181,21 @@ def rows(buttons: Sequence[Button], width: int) -> Keyboard:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
-def answer_keyboard(answer: Answer, answer_id: int | None, max_cards: int = 8) -> Keyboard:
-    """One button per cited card (opens it in the chat), then 👍/👎."""
-    cited = [(c.slug, f"[{c.n}] {c.name}") for c in answer.citations[:max_cards]]
+def more_data(answer_id: int) -> str:
+    """``m:<answer id>``: show the networks behind an answer's "N more"."""
+    return _checked(f"m:{int(answer_id)}")
+
+
+def answer_keyboard(
+    answer: Answer, answer_id: int | None, more_label: str = "", max_cards: int = 8
+) -> Keyboard:
+    """One button per card the text cites (opens it in the chat), "show N more" when the
+    answer covers more networks than it shows, then 👍/👎."""
+    shown = len(answer.citations) if answer.shown is None else answer.shown
+    cited = [(c.slug, f"[{c.n}] {c.name}") for c in answer.citations[: min(shown, max_cards)]]
     keyboard = rows(card_buttons(cited), 2)
+    if answer_id is not None and shown < len(answer.citations) and more_label:
+        keyboard.append([Button(more_label, data=more_data(answer_id))])
     if answer_id is not None:
         keyboard.append(
             [

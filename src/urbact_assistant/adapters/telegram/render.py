@@ -321,6 +321,15 @@ def _type_row(filters: BrowseFilter, lang: str) -> list[Button]:
     ]
 
 
+def more_message(cards: Sequence[NetworkCard], today: dt.date, lang: str) -> tuple[str, Keyboard]:
+    """The networks behind an answer's "N more": one line each, a button per card."""
+    lines = [
+        f"• <b>{esc(card.name)}</b> — {esc(period_and_status(card, today, lang))}" for card in cards
+    ]
+    message = pack(pack_lines(lines, LIMIT))[0] if lines else esc(text(lang, "no_results"))
+    return message, rows(card_buttons((c.slug, c.name) for c in cards), 2)
+
+
 def join_message(calls: Calls, lang: str = "en") -> tuple[str, Keyboard]:
     """``/join``: open and upcoming calls first, the latest closed ones, then how to take part."""
     lines = [f"<b>{esc(text(lang, 'calls.title'))}</b>"]

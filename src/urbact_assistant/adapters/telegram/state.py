@@ -122,6 +122,11 @@ class BotState:
         )
         return [(q, a) for q, a in reversed(rows)]
 
+    def turn(self, answer_id: int) -> tuple[int, str] | None:
+        """(chat id, standalone question) of a recorded answer still kept, else None."""
+        rows = self._read("SELECT chat_id, question FROM turns WHERE id = ?", (answer_id,))
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
     def add_turn(self, chat_id: int, user_id: int, question: str, answer: str) -> int:
         """Record a question and its answer; keep the last ``HISTORY`` per chat; the answer id."""
         with self._lock:

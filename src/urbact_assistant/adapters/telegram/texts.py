@@ -11,7 +11,7 @@ from urbact_assistant import phrases
 
 COMMANDS = ("start", "help", "networks", "network", "city", "join", "forget", "about")
 # Toasts of answerCallbackQuery and button labels are plain text, never parsed as HTML.
-PLAIN_KEYS = frozenset({"expired", "thanks", "all", "ask_the_bot"})
+PLAIN_KEYS = frozenset({"expired", "thanks", "all", "ask_the_bot", "show_more"})
 
 
 def languages() -> tuple[str, ...]:
