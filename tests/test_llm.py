@@ -84,10 +84,10 @@ def test_an_uncited_answer_falls_back_to_the_offline_composer(index_dir, server)
 
 def test_i_dont_know_points_to_the_contact(index_dir, server):
     assistant = llm_assistant(index_dir, server)
-    server.script = ["text:The cards do not say. Please ask https://urbact.eu/contact."]
+    server.script = ["text:The cards do not say. Please ask https://urbact.eu/how-find-us."]
     answer = assistant.ask("which networks tackle remote work?")
     assert answer.mode == "llm" and answer.citations == []
-    assert "https://urbact.eu/contact" in answer.text
+    assert "https://urbact.eu/how-find-us" in answer.text
 
 
 def test_the_system_prompt_is_never_shown(index_dir, server):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from urbact_assistant import Answer
+from urbact_assistant import Answer, phrases
 
 
 def format_answer(answer: Answer, show_all: bool = False) -> str:
@@ -14,12 +14,14 @@ def format_answer(answer: Answer, show_all: bool = False) -> str:
     if answer.note:
         lines += ["", f"({answer.note})"]
     shown = len(answer.citations) if answer.shown is None else answer.shown
+    lang = answer.language
     if answer.citations:
-        lines += ["", "Sources:"]
+        lines += ["", phrases.label(lang, "sources") + ":"]
         lines += [f"[{c.n}] {c.name} — {c.url}" for c in answer.citations[:shown]]
-    if show_all and answer.citations[shown:]:
-        lines += ["", "More:"]
-        lines += [f"[{c.n}] {c.name} — {c.url}" for c in answer.citations[shown:]]
+    rest = answer.citations[shown:]
+    if show_all and rest:
+        lines += ["", phrases.say(lang, "more", len(rest))]
+        lines += [f"[{c.n}] {c.name} — {c.url}" for c in rest]
     return "\n".join(lines)
 
 

@@ -27,7 +27,7 @@ from urbact_assistant.core.models import (
 )
 from urbact_assistant.core.text import fold
 
-CONTACT_URL = "https://urbact.eu/contact"
+CONTACT_URL = "https://urbact.eu/how-find-us"
 SHOWN = 5  # networks a list shows; the rest are "N more"
 MEMBERS_SHOWN = 12
 # English words for the LLM's context (prompts.py); answers use the language files.

@@ -12,7 +12,7 @@ from urbact_assistant.answering.compose import CALL_WORDS, STATUS_WORDS, plain
 from urbact_assistant.core.models import AnyCard, NetworkCard, ProgrammeFacts, ProgrammePage
 from urbact_assistant.knowledge.passages import party_text
 
-CONTACT_URL = "https://urbact.eu/contact"
+CONTACT_URL = "https://urbact.eu/how-find-us"
 
 SYSTEM = f"""You are the URBACT assistant. URBACT is the EU programme in which cities form \
 networks to exchange and learn and produce integrated local policies. You answer questions from \
