@@ -456,3 +456,30 @@ async def test_an_answer_in_french_gets_french_labels(bot, api):
     )
     text = parse_html(answer["text"])
     assert "Rethymno (Grèce)" in text.splitlines()[0] and "Sources" in text
+
+
+async def test_a_reply_continues_the_answer_it_replies_to_not_the_groups_latest(bot, api):
+    group = -300
+    first = f"@{BOT_USERNAME} which networks work on public procurement?"
+    [older] = await bot.say(
+        message_update(group, first, user_id=21, entities=[mention_entity(first)]), group
+    )
+    second = f"@{BOT_USERNAME} is Tartu in an URBACT network?"
+    await bot.say(
+        message_update(group, second, user_id=22, entities=[mention_entity(second)]), group
+    )
+    # user 23 replies to the older answer: the procurement list, not Tartu's
+    replied = message_update(group, "who leads the first one?", user_id=23, reply_to=older)
+    [answer] = await bot.say(replied, group)
+    first_listed = parse_html(older["text"]).splitlines()[1].split(" — ")[0].lstrip("•- ").strip()
+    assert first_listed in parse_html(answer["text"]).splitlines()[0]
+
+
+async def test_the_conversation_survives_a_restart_and_forget_clears_it(api, assistant, tmp_path):
+    async with RunningBot(api, assistant, tmp_path) as bot:
+        await bot.say(message_update(140, "which networks work on public procurement?"), 140)
+    async with RunningBot(api, assistant, tmp_path) as bot:  # the same data dir
+        [picked] = await bot.say(message_update(140, "who leads the first one?"), 140)
+        assert parse_html(picked["text"]).startswith("The lead partner of")
+        await bot.say(message_update(140, "/forget"), 140)
+        assert bot.store.conversation("chat:140") is None

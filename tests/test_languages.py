@@ -10,6 +10,7 @@ import yaml
 
 from urbact_assistant.core.text import phrase, tokens
 from urbact_assistant.understanding.lexicon import (
+    FOLLOW_UP_KINDS,
     STEM_KINDS,
     TYPE_KINDS,
     Lexicon,
@@ -29,7 +30,7 @@ COUNTRIES = set(load_data("demonyms"))
 # The schema of a language file: its sections, and the keys every file has in them.
 REQUIRED = {"language", "words", "stems", "types", "demonyms", "concepts"}
 REQUIRED_WORDS = {"network", "city", "in"}
-REQUIRED_STEMS = set(STEM_KINDS) - {"led_by", "ambiguous_ongoing"}
+REQUIRED_STEMS = set(STEM_KINDS) - {"led_by", "ambiguous_ongoing", *FOLLOW_UP_KINDS}
 REQUIRED_TYPES = {"action-planning", "transfer", "implementation"}
 # Acronyms shorter than three letters, allowed in the main languages' files only.
 SHORT_ACRONYMS = {"tn"}

@@ -14,10 +14,16 @@ from dataclasses import dataclass, replace
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from urbact_assistant.answering.compose import compose
-from urbact_assistant.core.models import Answer, Conversation, Retrieval
+from urbact_assistant.answering.followup import FollowUp, resolve
+from urbact_assistant.core.models import Answer, Conversation, Filters, NetworkCard, Retrieval
+from urbact_assistant.core.text import phrase
 from urbact_assistant.search.retrieval import Retriever
 from urbact_assistant.understanding.language import detect
-from urbact_assistant.understanding.questions import standalone_question
+from urbact_assistant.understanding.questions import (
+    matches_filters,
+    standalone_question,
+    understand,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,8 @@ class ChainState:
     retrieval: Retrieval | None = None
     language: str = "en"
     """The language to answer in: the question's, else the conversation's, else English."""
+    follow_up: FollowUp | None = None
+    """Set when the question continues the list or network the user just saw."""
 
     @property
     def found(self) -> Retrieval:
@@ -64,14 +72,53 @@ def build_chain(
     def add_standalone(state: ChainState) -> ChainState:
         names = retriever.entities.name_words
         language = detect(state.question, names, hint=state.conversation.language)
+        follow = follow_up(state, language)
+        if follow is not None:  # read against what the user saw: no rewriting, no new search
+            standalone = f"{state.conversation.previous or ''} {state.question}".strip()
+            return replace(
+                state,
+                standalone=standalone,
+                language=language,
+                follow_up=follow,
+                retrieval=follow.retrieval,
+            )
         return replace(state, standalone=condense_step(state), language=language)
 
+    def follow_up(state: ChainState, language: str) -> FollowUp | None:
+        conversation = state.conversation
+        if not (conversation.shown or conversation.base):
+            return None
+        query = understand(state.question, retriever.entities)
+        view = retriever.entities.lexicon.view(phrase(state.question), language)
+        today = retriever.today()
+        found = resolve(query, view, conversation, retriever.cards, today, retriever.programme)
+        if found is not None and found.kind == "narrow" and not found.retrieval.hits:
+            found = replace(found, retrieval=closest(found.retrieval, conversation, state))
+        return found
+
+    def closest(narrowed: Retrieval, conversation: Conversation, state: ChainState) -> Retrieval:
+        """For an empty narrowing: the best network of a new search that passes the filters."""
+        searched = retriever.retrieve(f"{conversation.previous or ''} {state.question}")
+        for hit in searched.hits:
+            if isinstance(hit.card, NetworkCard) and matches_filters(
+                hit.card, narrowed.query, narrowed.today
+            ):
+                return replace(narrowed, hits=[replace(hit, reasons=("closest",))])
+        return narrowed
+
     def add_retrieval(state: ChainState) -> ChainState:
+        if state.retrieval is not None:
+            return state
         return replace(state, retrieval=retriever.retrieve(state.standalone))
 
     def respond(state: ChainState) -> Answer:
         given = answer(state)
-        return replace(given, conversation=state.conversation.after(given))
+        follow = state.follow_up
+        if follow is not None:
+            after = state.conversation.after(given, follow.kind, follow.filters)
+        else:
+            after = state.conversation.after(given, None, Filters.of(state.found.query))
+        return replace(given, conversation=after)
 
     return (
         RunnableLambda(add_standalone, name="condense")

@@ -77,6 +77,7 @@ class _Plan:
         self.lang = lang
         self.cites = Citations()
         self.shown: int | None = None
+        self.narrowed_from = retrieval.narrowed_from
         self.calls = [p for p in retrieval.programme if p.kind == "call"]
         self.points = [p for p in retrieval.programme if p.kind == "national-point"]
 
@@ -89,6 +90,8 @@ class _Plan:
             return self.say("personal" if q.personal else "out_of_scope", contact=CONTACT_URL)
         networks = [h.card for h in self.hits if isinstance(h.card, NetworkCard)]
         pages = [h.card for h in self.hits if isinstance(h.card, ProgrammePage)]
+        if self.narrowed_from:
+            return self.narrowed(networks)
         if q.kind == "network" and networks:
             return self.network(networks)
         if q.kind == "city":
@@ -186,11 +189,15 @@ class _Plan:
         )
 
     def listing(
-        self, cards: list[NetworkCard], head: str, roles: dict[str, str] | None = None
+        self,
+        cards: list[NetworkCard],
+        head: str,
+        roles: dict[str, str] | None = None,
+        echo: bool = True,
     ) -> str:
         """A head line, the best ``SHOWN`` networks one line each, "N more"; all cited."""
         lines = [head]
-        if self.q.status or self.q.countries or self.q.type or self.q.programme:
+        if echo and (self.q.status or self.q.countries or self.q.type or self.q.programme):
             lines.insert(0, self.say("filters", filters=self.filters()))
         for card in cards[:SHOWN]:
             lines.append(self.line(card, (roles or {}).get(card.slug, "")))
@@ -200,6 +207,19 @@ class _Plan:
         for card in cards[SHOWN:]:  # covered, not shown: cited for the "more" button and JSON
             self.cites.cite(card)
         return "\n".join(lines)
+
+    def narrowed(self, networks: list[NetworkCard]) -> str:
+        """A follow-up narrowing the list just shown: the networks that pass, or an honest
+        "none of these" with the closest network that does."""
+        closest = [h.card for h in self.hits if "closest" in h.reasons]
+        if networks and not closest:
+            head = self.say("narrowed", len(networks), filters=self.filters())
+            return self.listing(networks, head, echo=False)
+        text = self.say("narrow_none", self.narrowed_from, filters=self.filters())
+        for card in closest[:1]:
+            assert isinstance(card, NetworkCard)
+            text += "\n" + self.say("closest", network=self.line(card).removeprefix("- "))
+        return text
 
     def filters(self) -> str:
         q, parts = self.q, []

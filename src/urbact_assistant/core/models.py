@@ -386,6 +386,8 @@ class Retrieval:
     programme: tuple[ProgrammePage, ...] = ()
     """Every programme page (calls, National URBACT Points): "is a call open now?" is answered
     from all the calls' dates, not only the pages ranked for the question."""
+    narrowed_from: int = 0
+    """For a follow-up that narrows the list just shown: how many networks that list had."""
 
 
 @dataclass(frozen=True)
@@ -394,6 +396,55 @@ class Turn:
 
     question: str
     answer: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters a conversation has applied to its list (each kind replaced, not added to,
+    by a follow-up that names another: "and in Italy?" after "in Spain")."""
+
+    status: str | None = None
+    countries: tuple[str, ...] = ()
+    type: str | None = None
+    programme: str | None = None
+
+    def merged(self, query: Query) -> Filters:
+        return Filters(
+            status=query.status or self.status,
+            countries=query.countries or self.countries,
+            type=query.type or self.type,
+            programme=query.programme or self.programme,
+        )
+
+    def apply(self, query: Query) -> Query:
+        """``query`` with these filters."""
+        from dataclasses import replace
+
+        return replace(
+            query,
+            status=self.status,
+            countries=self.countries,
+            type=self.type,
+            programme=self.programme,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+    @classmethod
+    def from_dict(cls, data: object) -> Filters:
+        if not isinstance(data, dict):
+            return cls()
+
+        def text(key: str) -> str | None:
+            return data[key] if isinstance(data.get(key), str) else None
+
+        codes = tuple(str(c) for c in data.get("countries") or () if isinstance(c, str))
+        return cls(text("status"), codes, text("type"), text("programme"))
+
+    @classmethod
+    def of(cls, query: Query) -> Filters:
+        return cls(query.status, query.countries, query.type, query.programme)
 
 
 @dataclass(frozen=True)
@@ -409,6 +460,10 @@ class Conversation:
     """The network the last answer was about, when it was about one."""
     language: str | None = None
     """The language the user writes in (ISO 639-1), when known."""
+    base: tuple[str, ...] = ()
+    """The list the conversation's filters narrow (the last answer that was a new search)."""
+    filters: Filters = Filters()
+    """The filters applied to ``base`` so far."""
 
     MAX_TURNS = 4
 
@@ -420,15 +475,24 @@ class Conversation:
     def history(self) -> list[tuple[str, str]]:
         return [(t.question, t.answer) for t in self.turns]
 
-    def after(self, answer: Answer) -> Conversation:
-        """The state once ``answer`` has been given."""
+    def after(
+        self, answer: Answer, follow_up: str | None = None, filters: Filters | None = None
+    ) -> Conversation:
+        """The state once ``answer`` has been given: ``follow_up`` is the kind of follow-up it
+        answered (``pick``, ``attribute``, ``narrow``) or None for a new question."""
         turn = Turn(answer.standalone or answer.question, answer.text)
         slugs = tuple(c.slug for c in answer.citations)
+        base, kept = (self.base, self.filters) if follow_up else (slugs, filters or Filters())
+        if follow_up == "narrow":
+            kept = filters or self.filters
+        shown = slugs if follow_up in (None, "narrow") else self.shown
         return Conversation(
             turns=(*self.turns, turn)[-self.MAX_TURNS :],
-            shown=slugs,
-            focus=slugs[0] if len(slugs) == 1 else None,
+            shown=shown,
+            focus=slugs[0] if len(slugs) == 1 else (self.focus if follow_up else None),
             language=answer.language or self.language,
+            base=base,
+            filters=kept,
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -437,6 +501,8 @@ class Conversation:
             "shown": list(self.shown),
             "focus": self.focus,
             "language": self.language,
+            "base": list(self.base),
+            "filters": self.filters.to_dict(),
         }
 
     @classmethod
@@ -449,10 +515,14 @@ class Conversation:
             for t in data.get("turns") or ()
             if isinstance(t, list | tuple) and len(t) == 2
         )[-cls.MAX_TURNS :]
-        shown = tuple(str(s) for s in data.get("shown") or () if isinstance(s, str))
+
+        def slugs(key: str) -> tuple[str, ...]:
+            return tuple(str(s) for s in data.get(key) or () if isinstance(s, str))
+
         focus = data.get("focus") if isinstance(data.get("focus"), str) else None
         language = data.get("language") if isinstance(data.get("language"), str) else None
-        return cls(turns, shown, focus, language)
+        filters = Filters.from_dict(data.get("filters"))
+        return cls(turns, slugs("shown"), focus, language, slugs("base"), filters)
 
     @classmethod
     def from_history(cls, history: Sequence[tuple[str, str]]) -> Conversation:

@@ -130,8 +130,10 @@ class UrbactBot:
         started = time.monotonic()
         stream = StreamedReply(context.bot, chat.id, self.settings.stream_interval, reply_to)
         loop = asyncio.get_running_loop()
-        history = Conversation.from_history(self.store.history(chat.id))
-        conversation = replace(history, language=lang)  # a hint: the question's language wins
+        keys = conversation_keys(message, chat.type, user.id)
+        stored = next((found for k in keys if (found := self.store.conversation(k))), None)
+        conversation = Conversation.from_dict(stored)
+        conversation = replace(conversation, language=conversation.language or lang)
         try:
             async with typing(context.bot, chat.id, message.message_thread_id):
                 if city:
@@ -155,9 +157,13 @@ class UrbactBot:
         answer_id = self.store.add_turn(
             chat.id, user.id, answer.standalone or question, answer.text
         )
-        await self.send_answer(
+        sent = await self.send_answer(
             context.bot, chat.id, answer, answer_id, answer.language or lang, stream, reply_to
         )
+        if answer.conversation is not None:  # continued by the next message, or by a reply
+            own = [k for k in keys if not k.startswith("msg:")]
+            replies = [f"msg:{chat.id}:{message_id}" for message_id in sent]
+            self.store.save_conversation(own + replies, user.id, answer.conversation.to_dict())
         logger.info(
             "chat %s: answered in %.2fs (%s, %d citations)",
             chat.id, time.monotonic() - started, answer.mode, len(answer.citations),
@@ -172,21 +178,25 @@ class UrbactBot:
         lang: str,
         stream: StreamedReply,
         reply_to: int | None,
-    ) -> None:
+    ) -> list[int]:
+        """Send the answer (or put it in place of its streamed draft); the message ids."""
         parts = fmt.answer_parts(answer, lang)
         shown = len(answer.citations) if answer.shown is None else answer.shown
         more = text(lang, "show_more", n=len(answer.citations) - shown)
         keyboard = markup(answer_keyboard(answer, answer_id, more))
         if await stream.finish(parts, keyboard):
-            return
+            return [stream.message.message_id] if stream.message else []
+        sent = []
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            await bot.send_message(
+            message = await bot.send_message(
                 chat_id,
                 part,
                 reply_markup=keyboard if last else None,
                 reply_parameters=reply_parameters(reply_to) if i == 0 else None,
             )
+            sent.append(message.message_id)
+        return sent
 
     # commands
 
@@ -396,6 +406,21 @@ class UrbactBot:
         await update.get_bot().send_message(
             chat.id, html, reply_markup=keyboard, reply_parameters=reply_parameters(reply_to)
         )
+
+
+def conversation_keys(message: Message, chat_type: str, user_id: int) -> list[str]:
+    """Where a message's conversation is stored, the most specific first: a reply to one of
+    the bot's answers continues that answer's conversation; otherwise a private chat has one,
+    and in a group each member has their own."""
+    own = (
+        f"chat:{message.chat.id}"
+        if chat_type == ChatType.PRIVATE
+        else (f"chat:{message.chat.id}:user:{user_id}")
+    )
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
+        return [f"msg:{message.chat.id}:{replied.message_id}", own]
+    return [own]
 
 
 def _no_result(_: object) -> None:

@@ -8,6 +8,7 @@ preferences; the ids of processed updates (so a redelivered update is answered o
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -15,7 +16,10 @@ from pathlib import Path
 
 HISTORY = 4
 FILENAME = "bot.sqlite"
-UPDATE_TTL = 7 * 24 * 3600  # processed update ids are kept a week; Telegram keeps updates 24 h
+UPDATE_TTL = 7 * 24 * 3600
+CONVERSATION_TTL = (
+    30 * 24 * 3600
+)  # a conversation idle for a month is forgotten  # processed update ids are kept a week; Telegram keeps updates 24 h
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chats (
@@ -49,6 +53,13 @@ CREATE TABLE IF NOT EXISTS preferences (
     value TEXT NOT NULL,
     PRIMARY KEY (user_id, key)
 );
+CREATE TABLE IF NOT EXISTS conversations (
+    key TEXT PRIMARY KEY,
+    user_id INTEGER,
+    state TEXT NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_user ON conversations (user_id);
 CREATE TABLE IF NOT EXISTS updates (
     update_id INTEGER PRIMARY KEY,
     user_id INTEGER,
@@ -195,9 +206,42 @@ class BotState:
         return cursor.rowcount == 1
 
     def prune(self, now: float | None = None) -> None:
-        """Drop processed update ids older than ``UPDATE_TTL``."""
-        cutoff = (now if now is not None else time.time()) - UPDATE_TTL
-        self._write("DELETE FROM updates WHERE created < ?", (cutoff,))
+        """Drop processed update ids older than ``UPDATE_TTL`` and conversations idle for
+        ``CONVERSATION_TTL``."""
+        now = now if now is not None else time.time()
+        self._write("DELETE FROM updates WHERE created < ?", (now - UPDATE_TTL,))
+        self._write("DELETE FROM conversations WHERE updated < ?", (now - CONVERSATION_TTL,))
+
+    # conversations
+
+    def conversation(self, key: str) -> dict | None:
+        """The conversation state stored under ``key`` (a chat, a user in a group, an answer
+        message), as written by ``Conversation.to_dict``; None when there is none."""
+        rows = self._read("SELECT state FROM conversations WHERE key = ?", (key,))
+        if not rows:
+            return None
+        try:
+            found = json.loads(rows[0][0])
+        except ValueError:
+            return None
+        return found if isinstance(found, dict) else None
+
+    def save_conversation(self, keys: list[str], user_id: int, state: dict) -> None:
+        """Store ``state`` under each of ``keys`` (one transaction)."""
+        data, now = json.dumps(state, ensure_ascii=False), time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for key in keys:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO conversations (key, user_id, state, updated) "
+                        "VALUES (?, ?, ?, ?)",
+                        (key, user_id, data, now),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     # privacy
 
@@ -210,6 +254,7 @@ class BotState:
             ("DELETE FROM chats WHERE chat_id = ? OR user_id = ?", (user_id, user_id)),
             ("DELETE FROM preferences WHERE user_id = ?", (user_id,)),
             ("DELETE FROM updates WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM conversations WHERE user_id = ?", (user_id,)),
         ]  # fmt: skip
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")

@@ -1,0 +1,112 @@
+"""Follow-ups read against what the user just saw, not as new searches.
+
+After an answer, ``Conversation.shown`` holds the networks it covered (in rank order) and
+``focus`` the one it was about. A question that names no network, city or topic of its own is:
+
+- a *pick* ("the second one", "le premier", "das letzte"): that network of the list;
+- an *attribute* of the one in focus ("who leads it?", "bis wann läuft es?");
+- a *narrowing* ("which of those are still running?", "lesquels en Espagne ?", "und in
+  Italien?" after a list): the shown networks that pass its filters, never a new search; when
+  none does, the answer says so and offers the closest network that does;
+
+anything else (a new topic, a named network or city) starts over. Pure: the caller gives the
+understood question and the cards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from urbact_assistant.core.models import (
+    AnyCard,
+    Conversation,
+    Filters,
+    Hit,
+    NetworkCard,
+    Query,
+    Retrieval,
+)
+from urbact_assistant.understanding.lexicon import View
+from urbact_assistant.understanding.questions import matches_filters
+
+PICKS = {"pick_1": 0, "pick_2": 1, "pick_3": 2, "pick_last": -1}
+ATTRIBUTES = {"lead", "partners", "count", "when", "status"}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up resolved against the conversation."""
+
+    kind: str  # "pick", "attribute" or "narrow"
+    retrieval: Retrieval
+    filters: Filters | None = None
+    """For a narrowing: the filters now applied to the conversation's list."""
+
+
+def resolve(
+    query: Query,
+    view: View,
+    conversation: Conversation,
+    cards: dict[str, AnyCard],
+    today: dt.date,
+    programme: tuple = (),
+) -> FollowUp | None:
+    """The follow-up ``query`` is, or None when it stands on its own."""
+
+    def networks(slugs: tuple[str, ...]) -> list[NetworkCard]:
+        return [c for s in slugs if isinstance(c := cards.get(s), NetworkCard)]
+
+    shown, base = networks(conversation.shown), networks(conversation.base)
+    if not (shown or base) or query.networks or query.cities or query.kind == "out_of_scope":
+        return None
+    text = f" {query.topic} "
+    picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
+    narrowing = bool(view.stems["of_those"].search(text))
+    own_topic = _topic_words(query, view)
+    listed = shown if len(shown) > 1 else base  # after a pick, the list it was picked from
+    if picks and not own_topic and listed and _fits(picks[0], len(listed)):
+        return _about(query, listed[picks[0]], today, programme, "pick")
+    focus = cards.get(conversation.focus or "")
+    if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing:
+        target = focus if isinstance(focus, NetworkCard) else shown[0] if len(shown) == 1 else None
+        if target is not None:
+            return _about(query, target, today, programme, "attribute")
+    has_filter = query.status or query.countries or query.type or query.programme
+    if has_filter and (narrowing or not own_topic) and len(base) > 1:
+        filters = conversation.filters.merged(query)
+        narrowed = replace(filters.apply(query), kind="topic", filter_only=True)
+        kept = [c for c in base if matches_filters(c, narrowed, today)]
+        hits = [Hit(c, 1.0, reasons=("shown",)) for c in kept]
+        retrieval = Retrieval(narrowed, hits, today, programme, narrowed_from=len(base))
+        return FollowUp("narrow", retrieval, filters)
+    return None
+
+
+def _fits(index: int, size: int) -> bool:
+    return -size <= index < size
+
+
+def _about(
+    query: Query, card: NetworkCard, today: dt.date, programme: tuple, kind: str
+) -> FollowUp:
+    """The question as asked about ``card`` (a status word is a status question then)."""
+    asked = replace(query, kind="network", networks=(card.slug,), countries=(), type=None)
+    hits = [Hit(card, 1.0, reasons=("follow-up",))]
+    return FollowUp(kind, Retrieval(asked, hits, today, programme))
+
+
+def _topic_words(query: Query, view: View) -> list[str]:
+    """The question's own topic words: what is left once the phrases of picking, narrowing,
+    asking ("wer leitet", "still"), filters and taking part are taken out."""
+    kinds = (
+        *PICKS, "of_those", "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_status",
+        "ask_open", "ongoing", "ended", "upcoming", "participation", "member", "led_by",
+    )  # fmt: skip
+    text = f" {query.topic} "
+    stems = sorted({s.strip() for k in kinds for s in view.stems[k].stems}, key=len, reverse=True)
+    for stem in stems:
+        text = re.sub(rf"(?<![a-z0-9]){re.escape(stem)}[a-z0-9]*", " ", text)
+    left = set(text.split())
+    return [w for w in query.content if w in left and w not in ("one", "ones")]

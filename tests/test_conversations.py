@@ -1,0 +1,82 @@
+"""Follow-ups read against what the user just saw: pick, ask about it, narrow, start over."""
+
+from __future__ import annotations
+
+from urbact_assistant import Conversation
+
+FOOD_FR = "Y a-t-il un réseau URBACT sur l'alimentation durable ?"
+
+
+def dialogue(assistant, *questions):
+    conversation, answers = None, []
+    for question in questions:
+        answer = assistant.ask(question, conversation)
+        conversation = answer.conversation
+        answers.append(answer)
+    return answers
+
+
+def test_narrowing_keeps_to_the_list_shown_in_french(assistant):
+    first, ongoing, partners = dialogue(
+        assistant, FOOD_FR, "Lequel est encore en cours ?", "Qui sont ses partenaires ?"
+    )
+    shown = {c.slug for c in first.citations}
+    assert ongoing.language == "fr" and {c.slug for c in ongoing.citations} <= shown
+    assert [c.slug for c in ongoing.citations] == ["eat4climate"]
+    assert partners.citations[0].slug == "eat4climate" and "Mouans-Sartoux" in partners.text
+    assert "Lequel" not in partners.text
+
+
+def test_pick_from_a_narrowed_list_and_ask_about_it(assistant):
+    procurement, spain, lead = dialogue(
+        assistant,
+        "which networks work on public procurement?",
+        "and which of those are in Spain?",
+        "who leads the first one?",
+    )
+    assert {c.slug for c in spain.citations} <= {c.slug for c in procurement.citations}
+    first_shown = spain.citations[0].slug
+    assert [c.slug for c in lead.citations] == [first_shown]
+    assert lead.text.startswith("The lead partner of")
+
+
+def test_a_city_list_is_picked_from_in_german(assistant):
+    city, lead, until = dialogue(
+        assistant,
+        "Ist Kyjiw in einem URBACT-Netzwerk?",
+        "Und wer leitet das erste?",
+        "Bis wann läuft es?",
+    )
+    assert city.citations and city.language == "de"
+    assert lead.citations[0].slug == city.citations[0].slug
+    assert until.citations[0].slug == city.citations[0].slug
+    assert "2028" in until.text or "2026" in until.text
+
+
+def test_an_empty_narrowing_says_so_and_offers_the_closest(assistant):
+    first, none = dialogue(
+        assistant, "Is Tartu in an URBACT network?", "which of those are upcoming?"
+    )
+    assert first.citations
+    assert none.text.startswith("None of the")
+    assert "networks just shown" in none.text
+
+
+def test_a_new_question_starts_over(assistant):
+    first, other = dialogue(
+        assistant, "which networks work on public procurement?", "who leads SCHOOLHOODS?"
+    )
+    assert [c.slug for c in other.citations] == ["schoolhoods"]
+    assert other.conversation.base == ("schoolhoods",)
+
+
+def test_the_state_is_small_and_survives_json(assistant):
+    import json
+
+    _, spain = dialogue(
+        assistant, "which networks work on public procurement?", "and which of those are in Spain?"
+    )
+    state = spain.conversation
+    again = Conversation.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert again == state and state.filters.countries == ("ES",)
+    assert len(json.dumps(state.to_dict())) < 8000

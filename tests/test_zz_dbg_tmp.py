@@ -1,0 +1,3 @@
+def test_dbg(assistant):
+    a = assistant.ask("asdkjh qwe")
+    print("TEXT:", a.text, getattr(a, 'language', None))
