@@ -104,7 +104,7 @@ def test_cli_ask_json(index_dir):
     result = run(index_dir, ["ask", "--json", "which networks tackle remote work?"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"question", "answer", "citations", "mode", "language", "shown"}
+    assert set(data) == {"question", "answer", "citations", "mode", "language", "shown", "state"}
     assert data["language"] == "en" and data["shown"] == len(data["citations"])
     assert data["mode"] == "offline"
     assert data["citations"][0] == {
@@ -122,11 +122,12 @@ def test_cli_batch_mode_answers_each_line(index_dir):
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["question"][:20] for line in lines] == [
         "who leads GenProcure",
+        "",  # one output line per input line: the blank one gets an error
         "is Tartu in a networ",
         "x" * 20,
     ]
     assert lines[0]["citations"][0]["slug"] == "genprocure"
-    assert "too long" in lines[2]["error"]
+    assert "empty" in lines[1]["error"] and "too long" in lines[3]["error"]
 
 
 def test_cli_plain_answer_lists_sources(index_dir):

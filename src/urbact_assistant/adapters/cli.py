@@ -160,40 +160,104 @@ def _clean(question: str) -> str:
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per answer.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the networks behind 'N more'.")
-def ask(question: str, as_json: bool, show_all: bool) -> None:
+@click.option(
+    "--session",
+    metavar="NAME",
+    help="Continue the conversation NAME (kept in the data dir): follow-ups refer to it.",
+)
+def ask(question: str, as_json: bool, show_all: bool, session: str | None) -> None:
     """Answer QUESTION with cited cards. QUESTION `-` reads one question per line from stdin.
 
     With --json: {"question", "answer", "citations": [{"n", "slug", "name", "url"}], "mode",
-    "language", "shown"} and "note" when the LLM could not be used. "citations" keeps every
-    network the answer covers, in rank order; "shown" says how many of them the text shows.
-    In batch mode one object per line.
+    "language", "shown", "state"} and "note" when the LLM could not be used. "citations" keeps
+    every network the answer covers, in rank order; "shown" says how many of them the text
+    shows; "state" is the conversation after the answer. In batch mode each line is a question
+    or a JSON object {"question", "state"} (a dialogue script passes the previous answer's
+    "state" on); with --session the lines continue one conversation, else each stands alone.
     """
-    from urbact_assistant.adapters.terminal import format_answer, format_answer_json
+    from urbact_assistant import Conversation
 
     with user_errors():
         if question != "-":
             question = _clean(question)
         assistant = _open_assistant()
+        conversation = _load_session(session)
         if question != "-":
-            answer = assistant.ask(question)
-            click.echo(format_answer_json(answer) if as_json else format_answer(answer, show_all))
+            answer = assistant.ask(question, conversation)
+            _echo(answer, as_json, show_all)
+            _save_session(session, answer.conversation)
             return
     for line in sys.stdin:
         if not line.strip():
+            click.echo(
+                json.dumps({"question": "", "error": "the question is empty"}) if as_json else ""
+            )
             continue
+        text, given = _batch_line(line)
         try:
-            answer = assistant.ask(_clean(line))
+            state = Conversation.from_dict(given) if given is not None else conversation
+            answer = assistant.ask(_clean(text), state)
         except UrbactError as exc:
             if as_json:
                 click.echo(
-                    json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False)
+                    json.dumps({"question": text.strip(), "error": str(exc)}, ensure_ascii=False)
                 )
             else:
                 click.echo(f"error: {exc}", err=True)
             continue
-        click.echo(
-            format_answer_json(answer) if as_json else format_answer(answer, show_all) + "\n"
-        )
+        if session:  # a session's lines continue one conversation; otherwise each stands alone
+            conversation = answer.conversation or conversation
+        _echo(answer, as_json, show_all, batch=True)
+    _save_session(session, conversation)
+
+
+def _echo(answer, as_json: bool, show_all: bool, batch: bool = False) -> None:
+    from urbact_assistant.adapters.terminal import format_answer, format_answer_json
+
+    if as_json:
+        click.echo(format_answer_json(answer))
+    else:
+        click.echo(format_answer(answer, show_all) + ("\n" if batch else ""))
+
+
+def _batch_line(line: str) -> tuple[str, object | None]:
+    """A batch line: plain text, or a JSON object with "question" and an optional "state"."""
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except ValueError:
+            return stripped, None
+        if isinstance(data, dict) and isinstance(data.get("question"), str):
+            return data["question"], data.get("state")
+    return stripped, None
+
+
+def _session_path(name: str):
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name) or name.startswith("."):
+        raise UrbactError("a session name is 1-64 letters, digits, '.', '_' or '-'")
+    return load_settings().data_dir / "sessions" / f"{name}.json"
+
+
+def _load_session(name: str | None):
+    from urbact_assistant import Conversation
+
+    if not name:
+        return Conversation()
+    try:
+        return Conversation.from_dict(json.loads(_session_path(name).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return Conversation()
+
+
+def _save_session(name: str | None, conversation) -> None:
+    if not name or conversation is None:
+        return
+    path = _session_path(name)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.write_text(json.dumps(conversation.to_dict(), ensure_ascii=False), encoding="utf-8")
 
 
 @cli.command()

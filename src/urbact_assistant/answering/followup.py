@@ -29,7 +29,7 @@ from urbact_assistant.core.models import (
     Retrieval,
 )
 from urbact_assistant.understanding.lexicon import View
-from urbact_assistant.understanding.questions import matches_filters
+from urbact_assistant.understanding.questions import FOLLOW_UP, matches_filters
 
 PICKS = {"pick_1": 0, "pick_2": 1, "pick_3": 2, "pick_last": -1}
 ATTRIBUTES = {"lead", "partners", "count", "when", "status"}
@@ -74,7 +74,8 @@ def resolve(
         if target is not None:
             return _about(query, target, today, programme, "attribute")
     has_filter = query.status or query.countries or query.type or query.programme
-    if has_filter and (narrowing or not own_topic) and len(base) > 1:
+    elliptic = narrowing or FOLLOW_UP.match(query.text) or len(query.text.split()) <= 4
+    if has_filter and len(base) > 1 and (narrowing or (elliptic and not own_topic)):
         filters = conversation.filters.merged(query)
         narrowed = replace(filters.apply(query), kind="topic", filter_only=True)
         kept = [c for c in base if matches_filters(c, narrowed, today)]

@@ -335,6 +335,8 @@ class Answer:
             out["note"] = self.note
         out["language"] = self.language
         out["shown"] = len(self.citations) if self.shown is None else self.shown
+        if self.conversation is not None:
+            out["state"] = self.conversation.to_dict()
         return out
 
 

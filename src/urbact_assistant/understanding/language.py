@@ -27,6 +27,7 @@ ENGLISH = {"network", "networks", "city", "cities", "town", "towns", "municipali
 LATIN = tuple(c for c in SUPPORTED if c not in (*CYRILLIC, "el"))
 MIN_CONFIDENCE = 0.5  # below this (probabilities over the candidate languages), a hint wins
 SURE = 0.9  # the n-gram model overrules telling words only this sure, on 3+ words
+SHORT_CONFIDENCE = 0.6  # three words or fewer and no telling word: gibberish falls back
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _LOCK = threading.Lock()
 _MODELS: dict[tuple[str, ...], Any] = {}
@@ -117,6 +118,7 @@ def detect(question: str, names: Collection[str] = (), hint: str | None = None) 
     found, confidence = _classifier(candidates).classify(text)
     if told and told != found and not (confidence >= SURE and len(words) >= 3):
         return told
-    if confidence < MIN_CONFIDENCE and not told and fallback in candidates:
+    needed = MIN_CONFIDENCE if len(words) > 3 else SHORT_CONFIDENCE  # a few words
+    if confidence < needed and not told and fallback in candidates:
         return fallback  # gibberish or a mix: the hint, else English
     return str(found)
