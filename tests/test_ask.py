@@ -165,3 +165,12 @@ def test_the_language_data_ships_with_the_package():
 
     assert len(load_data("thesaurus")) > 100
     assert "Munich" in load_data("exonyms") and "PL" in load_data("demonyms")
+
+
+def test_cli_batch_survives_bytes_that_are_not_utf8(index_dir):
+    questions = b"who leads GenProcure?\n\xff\xfe\xfa broken\nis Tartu in a network?\n"
+    result = run(index_dir, ["ask", "--json", "-"], input=questions)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert len(lines) == 3 and "not valid UTF-8" in lines[1]["error"]
+    assert lines[2]["citations"]

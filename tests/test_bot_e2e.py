@@ -483,3 +483,18 @@ async def test_the_conversation_survives_a_restart_and_forget_clears_it(api, ass
         assert parse_html(picked["text"]).startswith("The lead partner of")
         await bot.say(message_update(140, "/forget"), 140)
         assert bot.store.conversation("chat:140") is None
+
+
+async def test_a_5xx_on_send_still_delivers_the_answer_once(assistant, tmp_path):
+    server = FakeBotApi().start()
+    try:
+        server.fail_next("sendMessage", ApiError("Bad Gateway", 502))
+        server.fail_next("sendMessage", ApiError("Internal Server Error", 500))
+        async with RunningBot(server, assistant, tmp_path) as bot:
+            [answer] = await bot.say(message_update(150, "who leads GenProcure?"), 150, timeout=20)
+            await asyncio.sleep(0.5)
+        assert "Vila Nova de Famalicão" in parse_html(answer["text"])
+        assert len(server.messages(150)) == 1  # the answer, once, and no error message
+        assert [c.error for c in server.errors] == ["Bad Gateway", "Internal Server Error"]
+    finally:
+        server.stop()

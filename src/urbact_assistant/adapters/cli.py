@@ -187,7 +187,13 @@ def ask(question: str, as_json: bool, show_all: bool, session: str | None) -> No
             _echo(answer, as_json, show_all)
             _save_session(session, answer.conversation)
             return
-    for line in sys.stdin:
+    for line in _stdin_lines():
+        if line is None:
+            message = "this line is not valid UTF-8 text"
+            click.echo(
+                json.dumps({"question": "", "error": message}) if as_json else f"error: {message}"
+            )
+            continue
         if not line.strip():
             click.echo(
                 json.dumps({"question": "", "error": "the question is empty"}) if as_json else ""
@@ -209,6 +215,21 @@ def ask(question: str, as_json: bool, show_all: bool, session: str | None) -> No
             conversation = answer.conversation or conversation
         _echo(answer, as_json, show_all, batch=True)
     _save_session(session, conversation)
+
+
+def _stdin_lines():
+    """Lines of standard input as text; None for a line that is not valid UTF-8 (a UTF-16
+    stream, recognised by its byte order mark, is read as such)."""
+    stream = sys.stdin.buffer
+    head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
+    if head in (b"\xff\xfe", b"\xfe\xff"):
+        yield from stream.read().decode("utf-16").splitlines()
+        return
+    for raw in stream:
+        try:
+            yield raw.decode("utf-8-sig").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield None
 
 
 def _echo(answer, as_json: bool, show_all: bool, batch: bool = False) -> None:

@@ -15,7 +15,6 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -31,6 +30,7 @@ from urbact_assistant.adapters.telegram import texts
 from urbact_assistant.adapters.telegram.bot import UrbactBot
 from urbact_assistant.adapters.telegram.runtime import (
     ChatOrderedProcessor,
+    DeliveringRateLimiter,
     install_log_filters,
     quiet_loggers,
 )
@@ -60,7 +60,7 @@ def build_application(
         .base_url(bot_settings.api_base_url)
         .base_file_url(bot_settings.file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(DeliveringRateLimiter(max_retries=3))
         .concurrent_updates(ChatOrderedProcessor(store))
         .post_init(register_commands)
         .build()

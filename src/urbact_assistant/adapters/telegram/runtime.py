@@ -13,8 +13,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
-from telegram.ext import BaseUpdateProcessor
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
 from urbact_assistant.adapters.telegram import render as fmt
 from urbact_assistant.adapters.telegram.keyboards import Keyboard
@@ -92,6 +92,31 @@ class RateLimit:
         now = self.clock()
         for user in [u for u, e in self._events.items() if not e or e[-1] <= now - 60]:
             del self._events[user]
+
+
+class DeliveringRateLimiter(AIORateLimiter):
+    """Telegram's rate limits (as ``AIORateLimiter``: flood limits, retries after a 429), and
+    retries with backoff after transient failures: a 5xx or an HTML error page from the Bot
+    API, a dropped connection, a timeout. A request Telegram refuses (400) is not retried."""
+
+    BACKOFF = (0.5, 1.0, 2.0)
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        for delay in (*self.BACKOFF, None):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as exc:
+                if delay is None:
+                    raise
+                logger.info(
+                    "%s failed (%s); retrying in %.1fs", endpoint, type(exc).__name__, delay
+                )
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
