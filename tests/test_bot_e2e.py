@@ -498,3 +498,22 @@ async def test_a_5xx_on_send_still_delivers_the_answer_once(assistant, tmp_path)
         assert [c.error for c in server.errors] == ["Bad Gateway", "Internal Server Error"]
     finally:
         server.stop()
+
+
+async def test_a_question_in_flight_when_the_bot_died_is_answered_after_restart(
+    api, assistant, tmp_path
+):
+    import json as json_
+
+    from urbact_assistant.adapters.telegram.state import BotState
+
+    update = {"update_id": 9001, **message_update(160, "who leads GenProcure?")}
+    store = BotState.open(tmp_path)  # what a killed process leaves: the update, not done
+    store.begin(9001, 160, json_.dumps(update))
+    store.close()
+    async with RunningBot(api, assistant, tmp_path) as bot:
+        await until(lambda: api.calls_of("sendMessage", 160), timeout=15)
+        await until(lambda: bot.store.processed(9001))
+        assert bot.store.unfinished() == []
+    assert "Vila Nova de Famalicão" in parse_html(api.messages(160)[0]["text"])
+    assert len(api.messages(160)) == 1

@@ -6,12 +6,13 @@ default and serves a webhook when ``URBACT_WEBHOOK_URL`` is set (see ``BotSettin
 
 from __future__ import annotations
 
+import json
 import logging
 from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
@@ -42,6 +43,18 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
+async def start_up(app: Application) -> None:
+    """Replay the updates a previous process was handling when it died, then register the
+    commands."""
+    bot: UrbactBot = app.bot_data["urbact"]
+    for payload in bot.store.unfinished():
+        update = Update.de_json(json.loads(payload), app.bot)
+        if update is not None:
+            logger.info("replaying update %s, cut short by a previous stop", update.update_id)
+            await app.update_queue.put(update)
+    await register_commands(app)
+
+
 async def register_commands(app: Application) -> None:
     """``setMyCommands`` in English (the default) and each supported language."""
     for lang in texts.languages():
@@ -62,7 +75,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .rate_limiter(DeliveringRateLimiter(max_retries=3))
         .concurrent_updates(ChatOrderedProcessor(store))
-        .post_init(register_commands)
+        .post_init(start_up)
         .build()
     )
     bot = UrbactBot(bot_settings, assistant, store)

@@ -41,22 +41,34 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self.store = store
         self._locks: dict[object, asyncio.Lock] = {}
         self._users: dict[object, int] = defaultdict(int)
+        self._running: set[int] = set()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """At least once, in order per chat: an update is kept in the store while it is
+        handled and recorded as processed only afterwards (a process killed meanwhile replays
+        it at start); a redelivery of a processed or running update is dropped."""
+        user = update_id = None
         if isinstance(update, Update):
             user = update.effective_user.id if update.effective_user else None
-            if not self.store.first_time(update.update_id, user):
-                logger.info("update %s already processed; skipped", update.update_id)
+            update_id = update.update_id
+            if update_id in self._running or self.store.processed(update_id):
+                logger.info("update %s already processed; skipped", update_id)
                 if hasattr(coroutine, "close"):
                     coroutine.close()
                 return
+            self._running.add(update_id)
+            self.store.begin(update_id, user, update.to_json())
         key = chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] += 1
         try:
             async with lock:
                 await coroutine
+            if update_id is not None:
+                self.store.done(update_id, user)
         finally:
+            if update_id is not None:
+                self._running.discard(update_id)
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key]

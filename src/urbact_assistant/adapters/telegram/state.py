@@ -60,6 +60,12 @@ CREATE TABLE IF NOT EXISTS conversations (
     updated REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS conversations_user ON conversations (user_id);
+CREATE TABLE IF NOT EXISTS inflight (
+    update_id INTEGER PRIMARY KEY,
+    user_id INTEGER,
+    payload TEXT NOT NULL,
+    created REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS updates (
     update_id INTEGER PRIMARY KEY,
     user_id INTEGER,
@@ -197,6 +203,39 @@ class BotState:
 
     # updates
 
+    # at-least-once processing: an update is kept until it has been handled
+
+    def processed(self, update_id: int) -> bool:
+        return bool(self._read("SELECT 1 FROM updates WHERE update_id = ?", (update_id,)))
+
+    def begin(self, update_id: int, user_id: int | None, payload: str) -> None:
+        """Keep an update while it is handled: a crash leaves it here, to replay at start."""
+        self._write(
+            "INSERT OR REPLACE INTO inflight (update_id, user_id, payload, created) "
+            "VALUES (?, ?, ?, ?)",
+            (update_id, user_id, payload, time.time()),
+        )
+
+    def done(self, update_id: int, user_id: int | None) -> None:
+        """The update has been handled: its id is recorded as processed (a redelivery is
+        dropped), without the user's id (nothing about the user outlives /forget)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM inflight WHERE update_id = ?", (update_id,))
+                self._db.execute(
+                    "INSERT OR IGNORE INTO updates (update_id, user_id, created) VALUES (?, ?, ?)",
+                    (update_id, None, time.time()),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def unfinished(self) -> list[str]:
+        """Updates whose handling was cut short (the process died), oldest first."""
+        return [row[0] for row in self._read("SELECT payload FROM inflight ORDER BY update_id")]
+
     def first_time(self, update_id: int, user_id: int | None = None) -> bool:
         """Record an update id; False when it was already processed (a redelivery)."""
         cursor = self._write(
@@ -255,6 +294,7 @@ class BotState:
             ("DELETE FROM preferences WHERE user_id = ?", (user_id,)),
             ("DELETE FROM updates WHERE user_id = ?", (user_id,)),
             ("DELETE FROM conversations WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM inflight WHERE user_id = ?", (user_id,)),
         ]  # fmt: skip
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
