@@ -517,3 +517,10 @@ async def test_a_question_in_flight_when_the_bot_died_is_answered_after_restart(
         assert bot.store.unfinished() == []
     assert "Vila Nova de Famalicão" in parse_html(api.messages(160)[0]["text"])
     assert len(api.messages(160)) == 1
+
+
+async def test_the_caption_of_a_photo_is_read_as_a_question(bot, api):
+    photo = [{"file_id": "p1", "file_unique_id": "p1u", "width": 90, "height": 90}]
+    update = message_update(170, None, extra={"photo": photo, "caption": "who leads GenProcure?"})
+    [answer] = await bot.say(update, 170)
+    assert "Vila Nova de Famalicão" in parse_html(answer["text"])

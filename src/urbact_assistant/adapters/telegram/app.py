@@ -84,6 +84,7 @@ def build_application(
     for name in texts.COMMANDS:
         app.add_handler(CommandHandler(name, getattr(bot, name), filters=only_new))
     app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, bot.on_text))
+    app.add_handler(MessageHandler(only_new & filters.CAPTION & ~filters.COMMAND, bot.on_text))
     app.add_handler(
         MessageHandler(only_new & filters.COMMAND & filters.ChatType.PRIVATE, bot.unknown_command)
     )

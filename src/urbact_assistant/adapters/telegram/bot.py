@@ -88,9 +88,10 @@ class UrbactBot:
     # questions
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Any text message in a private chat; in groups, only mentions and replies to the bot."""
+        """Any text message in a private chat; in groups, only mentions and replies to the bot.
+        The caption of a photo or a document is read as a question too."""
         message = update.effective_message
-        if message is None or message.text is None:
+        if message is None or (message.text or message.caption) is None:
             return
         question = addressed_question(message, context.bot.id, context.bot.username)
         if question is None:
@@ -433,11 +434,14 @@ def addressed_question(message: Message, bot_id: int, username: str | None) -> s
     In private chats every text is a question. In groups, only a reply to one of the bot's
     messages or a mention of the bot is (the mention is removed from the question).
     """
-    text = message.text or ""
+    text = message.text or message.caption or ""
     if message.chat.type == ChatType.PRIVATE:
         return text
     mention = f"@{username}".lower() if username else None
-    entities = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    entities = (
+        message.parse_entities(kinds) if message.text else message.parse_caption_entities(kinds)
+    )
     mentioned = any(
         (entity.type == MessageEntity.MENTION and value.lower() == mention)
         or (entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id)
