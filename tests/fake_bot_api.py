@@ -402,6 +402,19 @@ class FakeBotApi:
         message["edit_date"] = int(time.time())
         return message
 
+    def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
+        if key not in self.sent:
+            raise ApiError("Bad Request: message to edit not found")
+        check_markup(params.get("reply_markup"))
+        message = self.sent[key]
+        if message.get("reply_markup") == params.get("reply_markup"):
+            raise ApiError("Bad Request: message is not modified")
+        message.pop("reply_markup", None)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
     def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = params.get("callback_query_id")
         if not query_id:

@@ -524,3 +524,20 @@ async def test_the_caption_of_a_photo_is_read_as_a_question(bot, api):
     update = message_update(170, None, extra={"photo": photo, "caption": "who leads GenProcure?"})
     [answer] = await bot.say(update, 170)
     assert "Vila Nova de Famalicão" in parse_html(answer["text"])
+
+
+async def test_a_vote_is_shown_on_the_answer(bot, api):
+    [answer] = await bot.say(message_update(180, "who leads GenProcure?"), 180)
+    down = [d for d in data_of(answer, "f:") if d.endswith(":d")][0]
+    api.enqueue(callback_update(answer, down, 180))
+    await until(lambda: any("✓" in b["text"] for b in buttons(api.messages(180)[0])))
+    labels = [b["text"] for b in buttons(api.messages(180)[0]) if b["text"].endswith(("👍", "👎"))]
+    assert labels == ["👍", "✓ 👎"]
+    toast = api.calls_of("answerCallbackQuery")[-1].params["text"]
+    assert "👎" in toast
+
+
+async def test_join_starts_from_todays_state(bot, api):
+    [join] = await bot.say(message_update(181, "/join"), 181)
+    first_lines = parse_html(join["text"]).splitlines()[:2]
+    assert "No call is open today" in first_lines[1] and "2026" in first_lines[1]

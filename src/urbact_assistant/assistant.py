@@ -341,6 +341,24 @@ class Assistant:
         ``table()``, ``to_json()`` and ``misses``)."""
         return _answer_scores(self, questions, languages, every)
 
+    def evaluate_dialogues(self, dialogues: Path, languages: Sequence[str] = ()) -> Any:
+        """Scripted dialogues played turn by turn with the conversation state: the share of
+        turns answered right (a ``DialogueScores`` with ``table()``, ``to_json()``, ``misses``)."""
+        return _dialogue_scores(self, dialogues, languages)
+
+
+def _dialogue_scores(assistant: Assistant, path: Path, languages: Sequence[str]) -> Any:
+    from urbact_assistant.answering import evaluation
+    from urbact_assistant.understanding.language import detect
+
+    dialogues = [d for d in evaluation.load_dialogues(path) if not languages or d.lang in languages]
+    names = assistant._retriever.entities.name_words
+    return evaluation.run_dialogues(
+        dialogues,
+        lambda question, state: assistant.ask(question, state),  # type: ignore[arg-type]
+        lambda text: detect(text, names),
+    )
+
 
 def _answer_scores(
     assistant: Assistant, questions: Path, languages: Sequence[str], every: int

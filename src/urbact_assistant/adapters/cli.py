@@ -317,23 +317,37 @@ def chat() -> None:
     help="Question set (JSON lines). Default: the shipped retrieval set, or answer set.",
 )
 @click.option("--answers", is_flag=True, help="Measure answers (fact, language, length).")
+@click.option("--dialogues", is_flag=True, help="Play scripted dialogues; share of turns right.")
 @click.option("--lang", multiple=True, help="Only questions in this language (repeatable).")
 @click.option("--every", type=int, default=1, help="Only every N-th question (a quick subset).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--misses", is_flag=True, help="With --answers: list the answers that failed.")
 def evaluate(
-    path: str | None, answers: bool, lang: tuple[str, ...], every: int, as_json: bool, misses: bool
+    path: str | None,
+    answers: bool,
+    dialogues: bool,
+    lang: tuple[str, ...],
+    every: int,
+    as_json: bool,
+    misses: bool,
 ) -> None:
-    """Measure retrieval (hybrid vs BM25 vs dense, side by side) or, with --answers, answers:
-    the asked fact present, the asker's language, at most 1,200 characters."""
+    """Measure retrieval (hybrid vs BM25 vs dense, side by side); with --answers, answers (the
+    asked fact present, the asker's language, at most 1,200 characters); with --dialogues,
+    scripted conversations (the share of turns answered right)."""
     from pathlib import Path
 
     from urbact_assistant import eval_set
 
-    default = "answers.jsonl" if answers else "questions.jsonl"
+    default = "dialogues.jsonl" if dialogues else "answers.jsonl" if answers else "questions.jsonl"
     with user_errors():
         assistant = _open_assistant()
         questions = Path(path) if path else eval_set(default)
+        if dialogues:
+            results = assistant.evaluate_dialogues(questions, lang)
+            click.echo(results.to_json() if as_json else results.table())
+            for dialogue, turn, question, answer in results.misses if misses else ():
+                click.echo(f"\n{dialogue} turn {turn}\n? {question}\n{answer}")
+            return
         if answers:
             results = assistant.evaluate_answers(questions, lang, every)
         else:

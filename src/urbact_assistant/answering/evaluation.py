@@ -162,3 +162,104 @@ def score(judged: Sequence[Judged]) -> AnswerScores:
         }
     result.misses = [j for j in judged if not (j.fact and j.language and j.short)]
     return result
+
+
+@dataclass(frozen=True)
+class DialogueTurn:
+    question: str
+    facts: tuple[str, ...] = ()
+    not_: tuple[str, ...] = ()
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    id: str
+    lang: str
+    turns: tuple[DialogueTurn, ...]
+
+
+@dataclass
+class DialogueScores:
+    """Share of turns answered right (facts present, nothing excluded, yes/no first, in the
+    user's language), overall and per language; the failing turns."""
+
+    dialogues: int = 0
+    turns: int = 0
+    right: float = 0.0
+    by_lang: dict[str, dict[str, float]] = field(default_factory=dict)
+    misses: list[tuple[str, int, str, str]] = field(default_factory=list)
+
+    def table(self) -> str:
+        lines = [
+            f"dialogues: {self.dialogues}  turns: {self.turns}  turns right {self.right:.3f}",
+            "",
+            f"{'lang':<5}{'turns':>6}{'right':>8}",
+        ]
+        for lang, row in sorted(self.by_lang.items()):
+            lines.append(f"{lang:<5}{int(row['turns']):>6}{row['right']:>8.3f}")
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False, indent=2)
+
+
+def load_dialogues(path: Path) -> list[Dialogue]:
+    dialogues = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UrbactError(f"cannot read the dialogues {path}: {exc.strerror}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            turns = tuple(
+                DialogueTurn(
+                    str(t["question"]),
+                    tuple(t.get("facts") or ()),
+                    tuple(t.get("not") or ()),
+                    t.get("answer"),
+                )
+                for t in raw["turns"]
+            )
+            dialogues.append(Dialogue(str(raw["id"]), str(raw["lang"]), turns))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UrbactError(f"{path}:{number}: not a dialogue ({exc})") from exc
+    return dialogues
+
+
+def run_dialogues(
+    dialogues: Sequence[Dialogue],
+    ask: Callable[[str, object], Answer],
+    detect: Callable[[str], str],
+) -> DialogueScores:
+    """Play each dialogue through ``ask(question, conversation)`` and judge every turn."""
+    results: dict[str, list[bool]] = {}
+    scores = DialogueScores(dialogues=len(dialogues))
+    for dialogue in dialogues:
+        conversation: object = None
+        for i, turn in enumerate(dialogue.turns):
+            answer = ask(turn.question, conversation)
+            conversation = answer.conversation
+            text = fold(answer.text)
+            right = (
+                all(_contains(text, f) for f in turn.facts)
+                and not any(_contains(text, f) for f in turn.not_)
+                and (
+                    turn.answer not in ("yes", "no")
+                    or _starts_with(answer.text, turn.answer, dialogue.lang)
+                )
+                and detect(answer.text) == dialogue.lang
+            )
+            results.setdefault(dialogue.lang, []).append(right)
+            if not right:
+                scores.misses.append((dialogue.id, i + 1, turn.question, answer.text))
+    every = [r for rs in results.values() for r in rs]
+    scores.turns = len(every)
+    scores.right = sum(every) / len(every) if every else 0.0
+    scores.by_lang = {
+        lang: {"turns": len(rs), "right": sum(rs) / len(rs)} for lang, rs in results.items()
+    }
+    return scores

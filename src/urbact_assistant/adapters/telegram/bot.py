@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from telegram import (
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
@@ -304,7 +305,8 @@ class UrbactBot:
         if action.kind == "feedback":
             chat_id = query.message.chat.id if query.message else 0
             self.store.add_feedback(action.answer_id, query.from_user.id, chat_id, action.up)
-            await query.answer(text(lang, "thanks"))
+            await query.answer(text(lang, "vote_up" if action.up else "vote_down"))
+            await self.show_vote(query, action.up)
             return
         if action.kind == "more":
             await self.show_more(update, context, action.answer_id, lang)
@@ -317,6 +319,26 @@ class UrbactBot:
         html, keyboard = await self.browse(action.filters, action.page, lang)
         with suppress(BadRequest):  # "message is not modified": the same page pressed twice
             await query.edit_message_text(html, reply_markup=markup(keyboard))
+
+    async def show_vote(self, query: Any, up: bool) -> None:
+        """Mark the chosen 👍/👎 on the answer's keyboard (other buttons unchanged)."""
+        message = query.message
+        markup_ = getattr(message, "reply_markup", None)
+        if markup_ is None:
+            return
+        rows_ = []
+        for row in markup_.inline_keyboard:
+            new_row = []
+            for button in row:
+                data = button.callback_data or ""
+                if data.startswith("f:"):
+                    chosen = data.endswith(":u") == up
+                    label = ("✓ " if chosen else "") + ("👍" if data.endswith(":u") else "👎")
+                    button = InlineKeyboardButton(label, callback_data=data)
+                new_row.append(button)
+            rows_.append(new_row)
+        with suppress(BadRequest):  # the same vote twice: "message is not modified"
+            await query.edit_message_reply_markup(InlineKeyboardMarkup(rows_))
 
     async def show_more(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer_id: int, lang: str

@@ -22,6 +22,7 @@ from urbact_assistant import (
     NetworkCard,
     ProgrammePage,
     country_name,
+    phrases,
 )
 from urbact_assistant.adapters.telegram.keyboards import (
     TYPE_CODES,
@@ -132,8 +133,8 @@ def answer_blocks(answer: Answer, lang: str = "en", limit: int = LIMIT) -> list[
     blocks: list[str] = []
     for paragraph in re.split(r"\n\s*\n", answer.text.strip()):
         blocks += fit(paragraph, _render_block, limit)
-    if answer.note:
-        blocks += fit(answer.note, lambda s: f"<i>{esc(s)}</i>", limit)
+    if answer.note:  # the LLM could not be used: said in plain words, not the technical reason
+        blocks += fit(text(lang, "llm_unavailable"), lambda s: f"<i>{esc(s)}</i>", limit)
     if answer.citations:
         lines = [f"<b>{esc(text(lang, 'sources'))}</b>"]
         lines += [f"[{c.n}] {link(c.url, c.name)}" for c in answer.citations]
@@ -333,7 +334,11 @@ def more_message(cards: Sequence[NetworkCard], today: dt.date, lang: str) -> tup
 def join_message(calls: Calls, lang: str = "en") -> tuple[str, Keyboard]:
     """``/join``: open and upcoming calls first, the latest closed ones, then how to take part."""
     lines = [f"<b>{esc(text(lang, 'calls.title'))}</b>"]
-    if not calls.live:
+    last = calls.past[0] if calls.past else None
+    if not calls.live and last is not None and last.closes is not None:
+        closed = phrases.date(last.closes, lang)
+        lines.append(text(lang, "calls.none_open_last", title=last.title, date=closed))
+    elif not calls.live:
         lines.append(f"<i>{esc(text(lang, 'calls.none_live'))}</i>")
     for call in [*calls.live, *calls.past]:
         lines.append(f"• {call_line(call, calls.today, lang)} {link(call.url, '↗')}")
