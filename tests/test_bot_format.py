@@ -68,7 +68,7 @@ def test_answer_keeps_markers_bullets_and_lists_sources():
     [html] = fmt.answer_parts(answer, "de")
     text = valid(html)
     assert "• Remote-IT (APN): remote work. [1]" in text
-    assert "<i>offline answer</i>" in html
+    assert "<i>Ohne das KI-Modell geschrieben" in html and "offline answer" not in html
     assert "<b>Quellen</b>\n[1] " in html
     assert '<a href="https://urbact.eu/tropa-verde">Tropa Verde</a>' in html
 
