@@ -218,3 +218,23 @@ def test_the_question_cannot_close_its_block_or_add_cards():
     prompt = messages[-1][1]
     assert prompt.count("</QUESTION>") == 1 and prompt.count("<CARDS>") == 1
     assert "in French (fr)" in prompt
+
+
+def test_contacts_and_addresses_without_a_scheme_are_removed():
+    from urbact_assistant.answering.citations import verify
+    from urbact_assistant.knowledge.corpus import load_corpus
+
+    from .conftest import CORPUS
+
+    cards = load_corpus(CORPUS, TODAY).by_slug()
+    text = (
+        "S.M.ALL works on school mobility [1], e.g. safe routes; see urbact.eu/networks/s-m-all. "
+        "Apply at evil.example/phish or www.phish.com or t.me/scambot, write to a.b@evil.com, "
+        "ping @freebot, call +33 6 12 34 56 78, pay FR76 3000 6000 0112 3456 7890 189."
+    )
+    checked = verify(text, [cards["s-m-all"]], allowed_links=("https://urbact.eu/how-find-us",))
+    for bad in ("evil.example", "phish.com", "t.me", "@evil", "@freebot", "+33", "3000 6000"):
+        assert bad not in checked.text, bad
+    assert "S.M.ALL" in checked.text and "e.g." in checked.text
+    assert "urbact.eu/networks/s-m-all" in checked.text
+    assert checked.removed_links >= 7
