@@ -541,3 +541,31 @@ async def test_join_starts_from_todays_state(bot, api):
     [join] = await bot.say(message_update(181, "/join"), 181)
     first_lines = parse_html(join["text"]).splitlines()[:2]
     assert "No call is open today" in first_lines[1] and "2026" in first_lines[1]
+
+
+async def test_scripted_dialogues_through_the_bot_in_eight_languages(bot, api):
+    """The first dialogue of each main language, played through the fake Bot API: each turn is
+    a message in a private chat; the answer is judged like `eval --dialogues` judges it."""
+    import json as json_
+
+    from urbact_assistant import eval_set
+    from urbact_assistant.core.text import fold
+
+    dialogues = {}
+    for line in eval_set("dialogues.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json_.loads(line)
+        dialogues.setdefault(d["lang"], d)
+    chosen = [dialogues[lang] for lang in ("en", "fr", "de", "it", "es", "pl", "pt", "nl")]
+    right = total = 0
+    for i, dialogue in enumerate(chosen):
+        chat = 190 + i
+        for turn in dialogue["turns"]:
+            [reply] = await bot.say(
+                message_update(chat, turn["question"], language=dialogue["lang"]), chat, timeout=20
+            )
+            text = fold(parse_html(reply["text"]))
+            ok = all(fold(f) in text for f in turn["facts"]) and not any(
+                fold(f) in text for f in turn.get("not", [])
+            )
+            right, total = right + ok, total + 1
+    assert total >= 24 and right / total >= 0.85, (right, total)

@@ -68,6 +68,12 @@ def build_chain(
         return standalone_question(state.question, previous, retriever.entities)
 
     condense_step = condense or offline_condense
+    topics = frozenset(
+        concept.id
+        for entries in retriever.entities.lexicon.thesaurus.values()
+        for _, concept, _ in entries
+        if concept.kind == "topic"
+    )
 
     def add_standalone(state: ChainState) -> ChainState:
         names = retriever.entities.name_words
@@ -91,7 +97,9 @@ def build_chain(
         query = understand(state.question, retriever.entities)
         view = retriever.entities.lexicon.view(phrase(state.question), language)
         today = retriever.today()
-        found = resolve(query, view, conversation, retriever.cards, today, retriever.programme)
+        found = resolve(
+            query, view, conversation, retriever.cards, today, retriever.programme, topics
+        )
         if found is not None and found.kind == "narrow" and not found.retrieval.hits:
             found = replace(found, retrieval=closest(found.retrieval, conversation, state))
         return found

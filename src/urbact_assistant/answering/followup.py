@@ -16,7 +16,6 @@ understood question and the cards.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, replace
 
 from urbact_assistant.core.models import (
@@ -33,6 +32,7 @@ from urbact_assistant.understanding.questions import FOLLOW_UP, matches_filters
 
 PICKS = {"pick_1": 0, "pick_2": 1, "pick_3": 2, "pick_last": -1}
 ATTRIBUTES = {"lead", "partners", "count", "when", "status"}
+ASKED_CONCEPTS = {"lead-partner"}  # thesaurus topics that are what is asked ("the lead partner")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ def resolve(
     cards: dict[str, AnyCard],
     today: dt.date,
     programme: tuple = (),
+    topics: frozenset[str] = frozenset(),
 ) -> FollowUp | None:
     """The follow-up ``query`` is, or None when it stands on its own."""
 
@@ -64,7 +65,9 @@ def resolve(
     text = f" {query.topic} "
     picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
     narrowing = bool(view.stems["of_those"].search(text))
-    own_topic = _topic_words(query, view)
+    # A topic of its own (a thesaurus topic: "housing", "mobilità") makes a new question; the
+    # other words of a follow-up are question words in whatever language ("quali", "welke").
+    own_topic = [c for c in query.concepts if c in topics and c not in ASKED_CONCEPTS]
     listed = shown if len(shown) > 1 else base  # after a pick, the list it was picked from
     if picks and not own_topic and listed and _fits(picks[0], len(listed)):
         return _about(query, listed[picks[0]], today, programme, "pick")
@@ -73,8 +76,18 @@ def resolve(
         target = focus if isinstance(focus, NetworkCard) else shown[0] if len(shown) == 1 else None
         if target is not None:
             return _about(query, target, today, programme, "attribute")
+    if "status" in query.asks and not query.status and (narrowing or not own_topic):
+        query = replace(query, status="ongoing")  # "which of those are still going?"
     has_filter = query.status or query.countries or query.type or query.programme
-    elliptic = narrowing or FOLLOW_UP.match(query.text) or len(query.text.split()) <= 4
+    # Elliptic: "and in Italy?", "¿y cuáles…?", or no word for "network" ("welke hadden partners
+    # in Slowakije?"); "ongoing networks in Poland" is a question of its own.
+    words = set(query.topic.split())
+    elliptic = (
+        narrowing
+        or FOLLOW_UP.match(query.text.lstrip("¿¡ \"'«"))
+        or len(query.text.split()) <= 4
+        or not words & view.network_words
+    )
     if has_filter and len(base) > 1 and (narrowing or (elliptic and not own_topic)):
         filters = conversation.filters.merged(query)
         narrowed = replace(filters.apply(query), kind="topic", filter_only=True)
@@ -96,18 +109,3 @@ def _about(
     asked = replace(query, kind="network", networks=(card.slug,), countries=(), type=None)
     hits = [Hit(card, 1.0, reasons=("follow-up",))]
     return FollowUp(kind, Retrieval(asked, hits, today, programme))
-
-
-def _topic_words(query: Query, view: View) -> list[str]:
-    """The question's own topic words: what is left once the phrases of picking, narrowing,
-    asking ("wer leitet", "still"), filters and taking part are taken out."""
-    kinds = (
-        *PICKS, "of_those", "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_status",
-        "ask_open", "ongoing", "ended", "upcoming", "participation", "member", "led_by",
-    )  # fmt: skip
-    text = f" {query.topic} "
-    stems = sorted({s.strip() for k in kinds for s in view.stems[k].stems}, key=len, reverse=True)
-    for stem in stems:
-        text = re.sub(rf"(?<![a-z0-9]){re.escape(stem)}[a-z0-9]*", " ", text)
-    left = set(text.split())
-    return [w for w in query.content if w in left and w not in ("one", "ones")]
