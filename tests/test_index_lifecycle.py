@@ -94,3 +94,22 @@ def test_a_second_writer_waits_or_gives_up_clearly(tmp_path, small_corpus):
         # A reader with an index in service does not wait for the writer.
         Assistant.open(make_settings(data, small_corpus))
     assert second.ingest(force=True).build
+
+
+def test_a_damaged_index_is_reported_and_rebuilt_by_ingest_force(tmp_path, small_corpus):
+    data = tmp_path / "data"
+    env = cli_env(data, small_corpus)
+    code, output = finish(start(["ingest"], env))
+    assert code == 0, output
+    store = data / "chroma" / "chroma.sqlite3"
+    raw = bytearray(store.read_bytes())
+    raw[100:4096] = b"\0garbage" * ((4096 - 100) // 8)
+    store.write_bytes(bytes(raw))
+    code, output = finish(start(["ask", TOPIC], env))
+    assert code == 1 and "damaged" in output and "ingest --force" in output
+    assert "Traceback" not in output
+    code, output = finish(start(["ingest", "--force"], env))
+    assert code == 0, output
+    assert any(p.name.startswith("chroma.damaged-") for p in data.iterdir())
+    code, output = finish(start(["ask", TOPIC], env))
+    assert code == 0 and "SCHOOLHOODS" in output

@@ -5,7 +5,8 @@ UrbactError                 base: a message fit to show a user, never a tracebac
 ├── CorpusError             the corpus has problems (carries ``problems``)
 └── IndexError_             the index cannot be used as it is
     ├── IndexMismatchError  the index was built with another embedding model
-    └── IngestBusyError     another ingest holds the writer lock
+    ├── IngestBusyError     another ingest holds the writer lock
+    └── DamagedIndexError   the embedded store cannot be read (ingest --force rebuilds it)
 """
 
 from __future__ import annotations
@@ -58,3 +59,7 @@ class IndexMismatchError(IndexError_):
 
 class IngestBusyError(IndexError_):
     """Another process is writing the index (one writer at a time)."""
+
+
+class DamagedIndexError(IndexError_):
+    """The embedded Chroma store cannot be read; ``ingest --force`` moves it aside and rebuilds."""

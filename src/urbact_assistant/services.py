@@ -7,12 +7,13 @@ Caches (their keys and invalidation are listed in the README's "Caches" section)
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from urbact_assistant.config import Settings
 from urbact_assistant.core.snapshot import code_fingerprint, fingerprint, load_or_build
-from urbact_assistant.errors import ConfigError
+from urbact_assistant.errors import ConfigError, DamagedIndexError
 from urbact_assistant.knowledge.corpus import Corpus, corpus_files, load_corpus
 from urbact_assistant.knowledge.passages import passages_fingerprint
 from urbact_assistant.search.embeddings import CachedEmbeddings, make_embeddings
@@ -23,12 +24,14 @@ from urbact_assistant.search.index import (
     Progress,
     default_cache_path,
     make_client,
+    move_aside,
     read_mirror,
 )
 from urbact_assistant.search.lexical import LexicalIndex
 from urbact_assistant.understanding.questions import Entities
 
 # Libraries whose objects a Knowledge snapshot holds.
+log = logging.getLogger(__name__)
 SNAPSHOT_LIBRARIES = ("bm25s", "PyStemmer", "numpy", "scipy", "stop-words", "pycountry", "anyascii")
 
 
@@ -118,9 +121,18 @@ class Services:
     def ingest(
         self, *, force: bool = False, progress: Progress | None = None, wait: float = 600.0
     ) -> IngestReport:
-        return self.store.ingest(
-            self.corpus, self.embeddings, force=force, progress=progress, wait=wait
-        )
+        """Update the index; with ``force``, a damaged embedded store is moved aside first and
+        the index rebuilt from scratch."""
+        try:
+            store = self.store
+        except DamagedIndexError:
+            if not force or self.settings.chroma_host:
+                raise
+            aside = move_aside(self.settings)
+            log.warning("the damaged index was moved to %s; rebuilding", aside)
+            self._store = None
+            store = self.store
+        return store.ingest(self.corpus, self.embeddings, force=force, progress=progress, wait=wait)
 
     def index_is_current(self) -> bool:
         manifest = self.manifest()

@@ -23,7 +23,12 @@ from typing import Any
 from urbact_assistant.config import Settings
 from urbact_assistant.core.results import IngestReport, Progress
 from urbact_assistant.core.snapshot import write_atomically
-from urbact_assistant.errors import IndexError_, IndexMismatchError, IngestBusyError
+from urbact_assistant.errors import (
+    DamagedIndexError,
+    IndexError_,
+    IndexMismatchError,
+    IngestBusyError,
+)
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.passages import card_passages, passages_fingerprint
 from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
@@ -78,8 +83,35 @@ def make_client(settings: Settings):
                 f"cannot reach the Chroma server at {settings.chroma_host}: {exc}"
             ) from exc
     path = settings.data_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        client.list_collections()  # reads the store: a damaged one fails here, not later
+    except Exception as exc:
+        raise DamagedIndexError(
+            f"the index in {path} is damaged ({_reason(exc)}); "
+            "run `urbact-assistant ingest --force` to rebuild it"
+        ) from exc
+    return client
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+def move_aside(settings: Settings) -> Path | None:
+    """Move a damaged embedded store out of the way (kept for inspection); its new name."""
+    path = settings.data_dir / "chroma"
+    if not path.exists():
+        return None
+    aside = path.with_name(f"chroma.damaged-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
+    path.rename(aside)
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # Chroma keeps one system per path per process
+    (settings.data_dir / "index.json").unlink(missing_ok=True)
+    return aside
 
 
 class IndexStore:
