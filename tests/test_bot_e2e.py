@@ -569,3 +569,23 @@ async def test_scripted_dialogues_through_the_bot_in_eight_languages(bot, api):
             )
             right, total = right + ok, total + 1
     assert total >= 24 and right / total >= 0.85, (right, total)
+
+
+async def test_a_locked_state_file_does_not_freeze_the_bot(api, assistant, tmp_path):
+    import sqlite3
+
+    async with RunningBot(api, assistant, tmp_path) as bot:
+        holder = sqlite3.connect(tmp_path / "bot.sqlite", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another process keeps the file locked
+        try:
+            started = time.monotonic()
+            for chat in (200, 201):
+                api.enqueue(message_update(chat, "who leads GenProcure?"))
+            await until(lambda: all(api.calls_of("sendMessage", c) for c in (200, 201)), 20)
+            elapsed = time.monotonic() - started
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    for chat in (200, 201):
+        assert "Vila Nova de Famalicão" in parse_html(api.messages(chat)[0]["text"])
+    assert elapsed < 15

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 import time
 import traceback
 from contextlib import suppress
@@ -52,6 +53,7 @@ from urbact_assistant.adapters.telegram.texts import pick_language, text
 
 logger = logging.getLogger(__name__)
 INLINE_MAX = 50
+STATE_TIMEOUT = 2.0  # seconds the bot waits for its state store before going on without it
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -66,21 +68,40 @@ class UrbactBot:
         self.assistant = assistant
         self.store = store
         self.limit = RateLimit(settings.questions_per_minute)
+        self.languages: dict[int, str] = store.languages()
+        self._background: set[asyncio.Task[Any]] = set()
 
     # context
 
     def language(self, update: Update) -> str:
-        """The user's language (Telegram's language_code), remembered per chat."""
+        """The user's language (Telegram's language_code), remembered per chat in memory and
+        written to the store in the background (the event loop never waits on SQLite)."""
         chat, user = update.effective_chat, update.effective_user
         code = user.language_code if user else None
         if chat is None:
             return pick_language(code)
         if code:
             lang = pick_language(code)
-            if self.store.language(chat.id) != lang:
-                self.store.set_language(chat.id, lang, user.id if user else None)
+            if self.languages.get(chat.id) != lang:
+                self.languages[chat.id] = lang
+                self.background(self.store.set_language, chat.id, lang, user.id if user else None)
             return lang
-        return self.store.language(chat.id) or "en"
+        return self.languages.get(chat.id) or "en"
+
+    def background(self, fn: Any, *args: Any) -> None:
+        """Run a state write in a worker thread without waiting for it."""
+        task = asyncio.get_running_loop().create_task(self.io(fn, *args))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def io(self, fn: Any, *args: Any, default: Any = None) -> Any:
+        """Call the state store in a worker thread, at most ``STATE_TIMEOUT`` seconds; when it
+        is locked or broken, log it and go on with ``default`` (answers without history)."""
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), STATE_TIMEOUT)
+        except (sqlite3.Error, TimeoutError) as exc:
+            logger.warning("bot state unavailable (%s); going on without it", type(exc).__name__)
+            return default
 
     def log_text(self, label: str, text: str) -> None:
         if self.settings.log_content:
@@ -133,7 +154,10 @@ class UrbactBot:
         stream = StreamedReply(context.bot, chat.id, self.settings.stream_interval, reply_to)
         loop = asyncio.get_running_loop()
         keys = conversation_keys(message, chat.type, user.id)
-        stored = next((found for k in keys if (found := self.store.conversation(k))), None)
+        stored = None
+        for key in keys:
+            if stored := await self.io(self.store.conversation, key):
+                break
         conversation = Conversation.from_dict(stored)
         conversation = replace(conversation, language=conversation.language or lang)
         try:
@@ -156,8 +180,8 @@ class UrbactBot:
             if not await stream.finish([shown], None):
                 await message.reply_html(shown, reply_parameters=reply_parameters(reply_to))
             return
-        answer_id = self.store.add_turn(
-            chat.id, user.id, answer.standalone or question, answer.text
+        answer_id = await self.io(
+            self.store.add_turn, chat.id, user.id, answer.standalone or question, answer.text
         )
         sent = await self.send_answer(
             context.bot, chat.id, answer, answer_id, answer.language or lang, stream, reply_to
@@ -165,7 +189,8 @@ class UrbactBot:
         if answer.conversation is not None:  # continued by the next message, or by a reply
             own = [k for k in keys if not k.startswith("msg:")]
             replies = [f"msg:{chat.id}:{message_id}" for message_id in sent]
-            self.store.save_conversation(own + replies, user.id, answer.conversation.to_dict())
+            state = answer.conversation.to_dict()
+            await self.io(self.store.save_conversation, own + replies, user.id, state)
         logger.info(
             "chat %s: answered in %.2fs (%s, %d citations)",
             chat.id, time.monotonic() - started, answer.mode, len(answer.citations),
@@ -176,7 +201,7 @@ class UrbactBot:
         bot: Any,
         chat_id: int,
         answer: Answer,
-        answer_id: int,
+        answer_id: int | None,
         lang: str,
         stream: StreamedReply,
         reply_to: int | None,
@@ -249,7 +274,7 @@ class UrbactBot:
         user = update.effective_user
         assert user is not None
         lang = pick_language(user.language_code)
-        self.store.forget(user.id)
+        await asyncio.to_thread(self.store.forget, user.id)  # a failure is reported
         await self.reply(update, text(lang, "forgot"))
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -304,7 +329,9 @@ class UrbactBot:
             return
         if action.kind == "feedback":
             chat_id = query.message.chat.id if query.message else 0
-            self.store.add_feedback(action.answer_id, query.from_user.id, chat_id, action.up)
+            await self.io(
+                self.store.add_feedback, action.answer_id, query.from_user.id, chat_id, action.up
+            )
             await query.answer(text(lang, "vote_up" if action.up else "vote_down"))
             await self.show_vote(query, action.up)
             return
@@ -347,7 +374,7 @@ class UrbactBot:
         computed from today's cards)."""
         query, chat = update.callback_query, update.effective_chat
         assert query is not None
-        turn = self.store.turn(answer_id)
+        turn = await self.io(self.store.turn, answer_id)
         if turn is None or chat is None or turn[0] != chat.id:
             await query.answer(text(lang, "expired"))
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -51,13 +52,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         if isinstance(update, Update):
             user = update.effective_user.id if update.effective_user else None
             update_id = update.update_id
-            if update_id in self._running or self.store.processed(update_id):
+            if update_id in self._running or await self._io(self.store.processed, update_id):
                 logger.info("update %s already processed; skipped", update_id)
                 if hasattr(coroutine, "close"):
                     coroutine.close()
                 return
             self._running.add(update_id)
-            self.store.begin(update_id, user, update.to_json())
+            await self._io(self.store.begin, update_id, user, update.to_json())
         key = chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] += 1
@@ -65,7 +66,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             async with lock:
                 await coroutine
             if update_id is not None:
-                self.store.done(update_id, user)
+                await self._io(self.store.done, update_id, user)
         finally:
             if update_id is not None:
                 self._running.discard(update_id)
@@ -73,6 +74,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if not self._users[key]:
                 del self._users[key]
                 self._locks.pop(key, None)
+
+    async def _io(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """The store in a worker thread; when it is locked or broken, go on (an update may then
+        be handled twice after a crash, rather than not at all)."""
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), 2.0)
+        except (sqlite3.Error, TimeoutError) as exc:
+            logger.warning("update bookkeeping unavailable (%s)", type(exc).__name__)
+            return None
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -86,7 +86,7 @@ class BotState:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.execute("PRAGMA busy_timeout=1000")  # a locked file is waited for briefly
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             self._db.executescript(_SCHEMA)
@@ -116,6 +116,10 @@ class BotState:
             return self._db.execute(sql, params).fetchall()
 
     # languages
+
+    def languages(self) -> dict[int, str]:
+        """Every chat's language (read once at start; the bot keeps them in memory)."""
+        return {int(c): str(lang) for c, lang in self._read("SELECT chat_id, language FROM chats")}
 
     def language(self, chat_id: int) -> str | None:
         rows = self._read("SELECT language FROM chats WHERE chat_id = ?", (chat_id,))
