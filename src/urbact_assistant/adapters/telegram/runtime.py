@@ -52,12 +52,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         if isinstance(update, Update):
             user = update.effective_user.id if update.effective_user else None
             update_id = update.update_id
-            if update_id in self._running or await self._io(self.store.processed, update_id):
+            seen = update_id in self._running  # claimed before any await: no race
+            self._running.add(update_id)
+            if seen or await self._io(self.store.processed, update_id):
                 logger.info("update %s already processed; skipped", update_id)
+                if not seen:
+                    self._running.discard(update_id)
                 if hasattr(coroutine, "close"):
                     coroutine.close()
                 return
-            self._running.add(update_id)
             await self._io(self.store.begin, update_id, user, update.to_json())
         key = chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
