@@ -79,6 +79,8 @@ def build_chain(
         names = retriever.entities.name_words
         language = detect(state.question, names, hint=state.conversation.language)
         follow = follow_up(state, language)
+        if follow is None and (city := shifted_city(state)):  # "und wie sieht's mit Gävle aus?"
+            return replace(state, standalone=f"is {city} in an URBACT network?", language=language)
         if follow is not None:  # read against what the user saw: no rewriting, no new search
             standalone = f"{state.conversation.previous or ''} {state.question}".strip()
             return replace(
@@ -103,6 +105,17 @@ def build_chain(
         if found is not None and found.kind == "narrow" and not found.retrieval.hits:
             found = replace(found, retrieval=closest(found.retrieval, conversation, state))
         return found
+
+    def shifted_city(state: ChainState) -> str | None:
+        """A city named in a short follow-up after a city's list: the same question about it."""
+        previous = state.conversation.previous
+        if not previous or len(state.question.split()) > 8:
+            return None
+        before = understand(previous, retriever.entities)
+        now = understand(state.question, retriever.entities)
+        if before.kind == "city" and now.cities and now.kind != "city" and not now.networks:
+            return now.cities[0]
+        return None
 
     def closest(narrowed: Retrieval, conversation: Conversation, state: ChainState) -> Retrieval:
         """For an empty narrowing: the best network of a new search that passes the filters."""

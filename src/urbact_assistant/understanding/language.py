@@ -116,9 +116,9 @@ def detect(question: str, names: Collection[str] = (), hint: str | None = None) 
         found, confidence = _classifier(candidates).classify(text)  # "bezdomność"
         return str(found) if confidence >= SURE else fallback
     found, confidence = _classifier(candidates).classify(text)
-    if hint and fallback in candidates and len(words) <= 4 and found != fallback and not told:
+    if supported(hint) in candidates and len(words) <= 4 and found != fallback:
         ranked = [code for code, _ in _classifier(candidates).rank(text)]
-        if fallback in ranked[:3]:  # a short turn of a conversation in that language
+        if fallback in ranked[:3] or told == fallback:  # a short turn of a conversation
             return fallback
     if told and told != found and not (confidence >= SURE and len(words) >= 3):
         return told

@@ -19,6 +19,7 @@ from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.understanding.language import detect
 from urbact_assistant.understanding.lexicon import (
     ASK_KINDS,
+    FOLLOW_UP_KINDS,
     Concept,
     Lexicon,
     View,
@@ -319,7 +320,8 @@ def _function_word(word: str, lex: Lexicon, view: View) -> bool:
     word of what is asked: never an unknown place."""
     if any(word in lang.stop_words for lang in lex.languages.values()):
         return True
-    return any(view.stems[kind].search(f" {word} ") for kind in ASK_KINDS)
+    kinds = (*ASK_KINDS, *FOLLOW_UP_KINDS)  # "Lesquels", "Welche": not places either
+    return any(view.stems[kind].search(f" {word} ") for kind in kinds)
 
 
 WHICH_NETWORK = re.compile(r" (?:which|what) networks?\b")
