@@ -589,3 +589,18 @@ async def test_a_locked_state_file_does_not_freeze_the_bot(api, assistant, tmp_p
     for chat in (200, 201):
         assert "Vila Nova de Famalicão" in parse_html(api.messages(chat)[0]["text"])
     assert elapsed < 15
+
+
+async def test_every_type_button_of_networks_leads_to_a_non_empty_list(bot, api):
+    [page] = await bot.say(message_update(210, "/networks", language="fr"), 210)
+    types = [
+        b for b in buttons(page)
+        if b.get("callback_data", "").startswith("n:0::") and b["text"].endswith(")")
+    ]  # fmt: skip
+    assert len(types) >= 6 and any("Réseau de transfert (" in b["text"] for b in types)
+    for i, button in enumerate(types, start=1):
+        api.enqueue(callback_update(api.messages(210)[0], button["callback_data"], 210))
+        await until(lambda n=i: len(api.calls_of("editMessageText", 210)) >= n, timeout=15)
+        heading = parse_html(api.messages(210)[0]["text"]).splitlines()[0]
+        count = int(heading.rsplit("(", 1)[1].rstrip(")"))
+        assert count > 0 and f"({count})" in button["text"], (heading, button["text"])

@@ -288,7 +288,10 @@ class UrbactBot:
 
     async def browse(self, filters: BrowseFilter, page: int, lang: str) -> tuple[str, Any]:
         found = await asyncio.to_thread(self.assistant.browse, filters.network_filter())
-        return fmt.browse_page(found.networks, filters, page, self.assistant.today(), lang)
+        counts = self.assistant.network_types()
+        return fmt.browse_page(
+            found.networks, filters, page, self.assistant.today(), lang, type_counts=counts
+        )
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.reply(update, text(self.language(update), "unknown_command"))

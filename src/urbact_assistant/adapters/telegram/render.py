@@ -268,8 +268,10 @@ def browse_page(
     today: dt.date,
     lang: str = "en",
     per_page: int = PER_PAGE,
+    type_counts: dict[str, int] | None = None,
 ) -> tuple[str, Keyboard]:
-    """One page of a network list: a numbered list, card buttons, paging and filter buttons."""
+    """One page of a network list: a numbered list, card buttons, paging and filter buttons
+    (a type button for each type that has cards, with its count)."""
     pages = max(1, -(-len(cards) // per_page))
     page = min(max(0, page), pages - 1)
     shown = cards[page * per_page : (page + 1) * per_page]
@@ -295,7 +297,7 @@ def browse_page(
     if nav:
         keyboard.append(nav)
     keyboard.append(_status_row(filters, lang))
-    keyboard.append(_type_row(filters, lang))
+    keyboard += _type_rows(filters, lang, type_counts or {})
     return "\n".join(pack_lines(lines, LIMIT)[:1]), keyboard
 
 
@@ -311,15 +313,23 @@ def _status_row(filters: BrowseFilter, lang: str) -> list[Button]:
     ]
 
 
-def _type_row(filters: BrowseFilter, lang: str) -> list[Button]:
-    options = [(code, TYPE_SHORT[code]) for code in ("ap", "t", "it", "a")]
+def _type_rows(filters: BrowseFilter, lang: str, counts: dict[str, int]) -> Keyboard:
+    """One button per network type that has cards, named in the user's language, with how
+    many ("Réseau de transfert (50)"); then "all". Two per row."""
+    codes = {full: code for code, full in TYPE_CODES.items()}
+    options = [
+        (codes[kind], f"{text(lang, f'type.{kind}')} ({n})")
+        for kind, n in counts.items()
+        if kind in codes
+    ] or [(code, TYPE_SHORT[code]) for code in ("ap", "t", "it")]
     options.append(("", text(lang, "all")))
-    return [
+    buttons = [
         Button(
             ("✓ " if filters.type == code else "") + label, data=filters.with_(type=code).encode(0)
         )
         for code, label in options
     ]
+    return rows(buttons, 2)
 
 
 def more_message(cards: Sequence[NetworkCard], today: dt.date, lang: str) -> tuple[str, Keyboard]:
