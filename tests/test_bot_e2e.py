@@ -604,3 +604,28 @@ async def test_every_type_button_of_networks_leads_to_a_non_empty_list(bot, api)
         heading = parse_html(api.messages(210)[0]["text"]).splitlines()[0]
         count = int(heading.rsplit("(", 1)[1].rstrip(")"))
         assert count > 0 and f"({count})" in button["text"], (heading, button["text"])
+
+
+async def test_a_greeting_gets_a_reply_in_kind_with_examples_to_tap(bot, api):
+    [hello] = await bot.say(message_update(220, "Bonjour", language="fr"), 220)
+    text = parse_html(hello["text"])
+    assert text.startswith("Bonjour") and "[1]" not in text
+    examples = data_of(hello, "x:")
+    assert len(examples) == 3 and not data_of(hello, "f:")
+    api.enqueue(callback_update(hello, examples[0], 220))
+    await until(lambda: len(api.messages(220)) == 2, timeout=15)
+    assert "[1]" in parse_html(api.messages(220)[1]["text"])  # the example, answered and cited
+    [thanks] = await bot.say(message_update(220, "Merci !", language="fr"), 220)
+    assert "[1]" not in parse_html(thanks["text"])
+
+
+async def test_thanks_in_a_group_gets_no_answer(bot, api):
+    group = -400
+    asked = f"@{BOT_USERNAME} who leads GenProcure?"
+    [answer] = await bot.say(
+        message_update(group, asked, user_id=31, entities=[mention_entity(asked)]), group
+    )
+    api.enqueue(message_update(group, "thanks!", user_id=31, reply_to=answer))
+    [help_] = await bot.say(message_update(group, "/help", user_id=31), group)
+    assert "/networks" in help_["text"]
+    assert len(api.messages(group)) == 2  # the answer and /help: nothing for the thanks

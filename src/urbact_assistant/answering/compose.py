@@ -56,6 +56,19 @@ class Citations:
 
 def compose(retrieval: Retrieval, language: str = "en") -> Answer:
     """The offline answer to ``retrieval.query`` in ``language``, citing ``retrieval.hits``."""
+    talk = retrieval.query.small_talk
+    if talk is not None:  # "Bonjour", "Merci !": a reply in kind, and examples after a greeting
+        examples = tuple(ph.label(language, f"example.{i}") for i in (1, 2, 3))
+        text = ph.label(language, "greeting" if talk == "greeting" else "thanks_reply")
+        if talk == "greeting":
+            text += "\n" + "\n".join(f"- {e}" for e in examples)
+        return Answer(
+            question=retrieval.query.text,
+            text=text,
+            language=language,
+            small_talk=talk,
+            suggestions=examples if talk == "greeting" else (),
+        )
     plan = _Plan(retrieval, language)
     text = plan.text()
     return Answer(

@@ -323,6 +323,10 @@ class Answer:
     """How many of ``citations`` the text shows (a list's best ones); None: all of them."""
     language: str = "en"
     """The language the answer is written in (ISO 639-1)."""
+    small_talk: str | None = None
+    """``greeting`` or ``thanks`` when the message was only that: a reply in kind."""
+    suggestions: tuple[str, ...] = ()
+    """Example questions to offer (after a greeting), in the answer's language."""
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -373,6 +377,8 @@ class Query:
     """What is asked: ``lead``, ``partners``, ``count``, ``when``, ``budget``, ``open``."""
     personal: bool = False
     """A personal request for a public service (a flat, a passport): declined politely."""
+    small_talk: str | None = None
+    """``greeting`` or ``thanks`` when the message is only that ("Bonjour", "Merci !", "👍")."""
 
     def __hash__(self) -> int:
         return hash((self.text, self.kind))

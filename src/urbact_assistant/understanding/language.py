@@ -67,8 +67,11 @@ def evidence() -> dict[str, frozenset[str]]:
             own = set(stop_words_of(code))
             for kind in ("network", "city", "in"):
                 own.update(fold(str(w)) for w in (data.get("words") or {}).get(kind) or ())
+            for kind in ("greeting", "thanks"):  # "Bonjour", "Dzień dobry", "Danke!"
+                for phrase_ in (data.get("stems") or {}).get(kind) or ():
+                    own.update(fold(str(phrase_)).split())
             if code == "en":  # en's file also pools other languages' words for network
-                own = set(stop_words_of(code)) | ENGLISH
+                own = set(stop_words_of(code)) | ENGLISH | {"hello", "thanks", "thank", "hey"}
             words[code] = {w for w in own if len(w) > 1}
     shared = Counter(w for own in words.values() for w in own)
     return {code: frozenset(w for w in own if shared[w] < 3) for code, own in words.items()}

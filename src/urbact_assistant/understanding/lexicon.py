@@ -26,7 +26,7 @@ STEM_KINDS = (
     "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
     "eligibility", "injection", "other_programmes", "off_topic", "led_by", "ambiguous_ongoing",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
-    "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those",
+    "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
 )  # fmt: skip
 FOLLOW_UP_KINDS = ("pick_1", "pick_2", "pick_3", "pick_last", "of_those")
 ASK_KINDS = (

@@ -186,6 +186,8 @@ def understand(question: str, ents: Entities) -> Query:
     folded_phrase = phrase(question)
     view = lex.view(folded_phrase, detect(question, ents.name_words))
     st = view.stems
+    if talk := small_talk(question, folded_phrase, view):
+        return Query(text=question, kind="out_of_scope", small_talk=talk)
     networks = _named_networks(question, folded_phrase, ents, view)
     remaining = folded_phrase
     for slug in networks:  # a network's name is not also a city mention ("Cities@Heart")
@@ -313,6 +315,28 @@ def understand(question: str, ents: Entities) -> Query:
         asks=asks,
         personal=personal,
     )
+
+
+THANKS_SIGNS = frozenset("👍🙏👌🙂😊❤️♥️💯✅🤝")
+
+
+def small_talk(question: str, folded_phrase: str, view: View) -> str | None:
+    """``greeting`` or ``thanks`` when the message is only that (and punctuation, emoji, a
+    mention of URBACT or the bot); None for anything with more to it."""
+    signs = {c for c in question if not c.isspace()}
+    if signs and signs <= THANKS_SIGNS | {"\ufe0f", "!", "."}:  # "👍", "🙏!"
+        return "thanks"
+    if not folded_phrase.strip():
+        return None
+    for kind in ("thanks", "greeting"):
+        stems = view.stems[kind].stems
+        rest = f" {folded_phrase.strip()} "
+        for stem in sorted((s.strip() for s in stems), key=len, reverse=True):
+            rest = re.sub(rf"(?<![a-z0-9]){re.escape(stem)}(?![a-z0-9])", " ", rest)
+        left = [w for w in rest.split() if w not in ("urbact", "bot", "assistant", "very", "much")]
+        if not left and rest.strip() != folded_phrase.strip():
+            return kind
+    return None
 
 
 def _function_word(word: str, lex: Lexicon, view: View) -> bool:

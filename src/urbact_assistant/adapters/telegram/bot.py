@@ -34,6 +34,7 @@ from urbact_assistant.adapters.telegram.keyboards import (
     Button,
     answer_keyboard,
     card_buttons,
+    example_keyboard,
     parse_callback,
     rows,
     shorten,
@@ -178,6 +179,8 @@ class UrbactBot:
             if not await stream.finish([shown], None):
                 await message.reply_html(shown, reply_parameters=reply_parameters(reply_to))
             return
+        if answer.small_talk == "thanks" and chat.type != ChatType.PRIVATE:
+            return  # a "thanks" in a group needs no answer
         answer_id = await self.io(
             self.store.add_turn, chat.id, user.id, answer.standalone or question, answer.text
         )
@@ -208,7 +211,10 @@ class UrbactBot:
         parts = fmt.answer_parts(answer, lang)
         shown = len(answer.citations) if answer.shown is None else answer.shown
         more = text(lang, "show_more", n=len(answer.citations) - shown)
-        keyboard = markup(answer_keyboard(answer, answer_id, more))
+        if answer.small_talk:  # a reply in kind: example questions to tap, no vote
+            keyboard = markup(example_keyboard(answer.suggestions))
+        else:
+            keyboard = markup(answer_keyboard(answer, answer_id, more))
         if await stream.finish(parts, keyboard):
             return [stream.message.message_id] if stream.message else []
         sent = []
@@ -338,6 +344,10 @@ class UrbactBot:
             return
         if action.kind == "more":
             await self.show_more(update, context, action.answer_id, lang)
+            return
+        if action.kind == "example":
+            await query.answer()
+            await self.answer(update, context, text(lang, f"example.{action.page}"))
             return
         await query.answer()
         if action.kind == "card":

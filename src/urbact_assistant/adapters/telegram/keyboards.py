@@ -127,7 +127,7 @@ def _code(table: dict[str, str], value: str) -> str:
 class Callback:
     """Decoded callback data."""
 
-    kind: str  # "card", "feedback", "more" or "browse"
+    kind: str  # "card", "feedback", "more", "example" or "browse"
     slug: str = ""
     answer_id: int = 0
     up: bool = False
@@ -144,6 +144,8 @@ def parse_callback(data: str | None) -> Callback | None:
         return Callback("card", slug=rest)
     if prefix == "m" and rest.isdigit():
         return Callback("more", answer_id=int(rest))
+    if prefix == "x" and rest in ("1", "2", "3"):
+        return Callback("example", page=int(rest))
     if prefix == "f":
         number, _, vote = rest.partition(":")
         if number.isdigit() and vote in ("u", "d"):
@@ -179,6 +181,11 @@ def card_buttons(slugs_and_names: Iterable[tuple[str, str]], prefix: str = "") -
 
 def rows(buttons: Sequence[Button], width: int) -> Keyboard:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def example_keyboard(examples: Sequence[str]) -> Keyboard:
+    """One button per example question (``x:<n>``: ask example n in the user's language)."""
+    return [[Button(_label(e), data=_checked(f"x:{i}"))] for i, e in enumerate(examples, start=1)]
 
 
 def more_data(answer_id: int) -> str:
