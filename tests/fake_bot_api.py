@@ -147,6 +147,11 @@ def check_text(text: Any, parse_mode: str | None, field_name: str = "message") -
 def check_markup(markup: Any) -> None:
     if markup is None:
         return
+    if isinstance(markup, dict) and markup.get("force_reply") is True:
+        placeholder = markup.get("input_field_placeholder", "")
+        if not 0 <= len(placeholder) <= 64:
+            raise ApiError("Bad Request: input field placeholder is too long")
+        return
     if not isinstance(markup, dict) or "inline_keyboard" not in markup:
         raise ApiError("Bad Request: unsupported reply markup")
     for row in markup["inline_keyboard"]:
@@ -379,7 +384,11 @@ class FakeBotApi:
         reply = params.get("reply_parameters")
         if reply is not None and not isinstance(reply.get("message_id"), int):
             raise ApiError("Bad Request: message to be replied not found")
-        return self._message(params["chat_id"], params)
+        message = self._message(params["chat_id"], params)
+        if (message.get("reply_markup") or {}).get("force_reply"):
+            # Telegram returns only inline keyboards in Message.reply_markup
+            return {k: v for k, v in message.items() if k != "reply_markup"}
+        return message
 
     def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))

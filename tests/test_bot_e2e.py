@@ -230,8 +230,8 @@ async def test_start_help_about_join_city(bot, api):
     assert any(b.get("callback_data") == "c:how-to-join" for b in buttons(join))
     [city] = await bot.say(message_update(111, "/city Tartu"), 111)
     assert "Tartu takes part in" in parse_html(city["text"])
-    [usage] = await bot.say(message_update(111, "/network"), 111)
-    assert "Usage" in usage["text"]
+    [prompt] = await bot.say(message_update(111, "/network"), 111)
+    assert "Which network?" in parse_html(prompt["text"])
     [missing] = await bot.say(message_update(111, "/network <Nowhere & Co>"), 111)
     assert "&lt;Nowhere &amp; Co&gt;" in missing["text"]
     [unknown] = await bot.say(message_update(111, "/frobnicate"), 111)
@@ -574,7 +574,7 @@ async def test_scripted_dialogues_through_the_bot_in_eight_languages(bot, api):
 async def test_a_locked_state_file_does_not_freeze_the_bot(api, assistant, tmp_path):
     import sqlite3
 
-    async with RunningBot(api, assistant, tmp_path) as bot:
+    async with RunningBot(api, assistant, tmp_path):
         holder = sqlite3.connect(tmp_path / "bot.sqlite", isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")  # another process keeps the file locked
         try:
@@ -629,3 +629,23 @@ async def test_thanks_in_a_group_gets_no_answer(bot, api):
     [help_] = await bot.say(message_update(group, "/help", user_id=31), group)
     assert "/networks" in help_["text"]
     assert len(api.messages(group)) == 2  # the answer and /help: nothing for the thanks
+
+
+async def test_inline_finds_a_partial_word_programme_pages_and_offers_the_assistant(bot, api):
+    for i, words in enumerate(("rem", "how to join", "zzqxw"), start=1):
+        api.enqueue(inline_update(words, 230))
+        await until(lambda n=i: len(api.calls_of("answerInlineQuery")) == n)
+    partial, join, nothing = (c.params for c in api.calls_of("answerInlineQuery"))
+    assert partial["results"][0]["id"] == "remote-it"
+    assert "how-to-join" in [r["id"] for r in join["results"][:5]]
+    assert nothing["results"] == [] and nothing["button"]["start_parameter"] == "inline"
+
+
+async def test_commands_without_a_name_ask_for_it(bot, api):
+    [prompt] = await bot.say(message_update(231, "/network"), 231)
+    assert "Which network?" in parse_html(prompt["text"])
+    assert prompt["reply_markup"].get("force_reply") is True
+    [card] = await bot.say(message_update(231, "Remot IT"), 231)
+    assert card["text"].startswith("<b>Remote-IT</b>") or "Remote-IT" in str(buttons(card))
+    [start] = await bot.say(message_update(231, "/start"), 231)
+    assert len(data_of(start, "x:")) == 3

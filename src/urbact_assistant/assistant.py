@@ -195,19 +195,28 @@ class Assistant:
         found = [self._cards.get(slug) for slug in ranked if slug != card.slug]
         return [c for c in found if isinstance(c, NetworkCard)][:count]
 
-    def search_cards(self, text: str) -> list[NetworkCard]:
-        """Network cards for a short text (inline mode): by name, then by topic; with no text,
-        the ongoing networks."""
+    def search_cards(self, text: str) -> list[AnyCard]:
+        """Cards for a short text typed in inline mode: names starting with it ("rem" →
+        Remote-IT), then cards found by meaning (networks, and programme pages such as calls,
+        how to join, National URBACT Points); with no text, the ongoing networks."""
         text = " ".join(text.split())
         if not text:
             ongoing = [c for c in self.corpus.networks if c.status(self.today()) == "ongoing"]
-            return self.order(ongoing)
-        hits = self.retrieve(text).hits
-        cards = [h.card for h in hits if isinstance(h.card, NetworkCard)]
+            return list(self.order(ongoing))
+        key = _key(text)
+        prefixed = [
+            card
+            for card in self._cards.values()
+            if len(key) >= 2 and any(_key(n).startswith(key) for n in (card.title, *card.aliases))
+        ]
         named = self.find_network(text).card
-        if isinstance(named, NetworkCard) and named not in cards:
-            cards.insert(0, named)
-        return cards
+        found = [named] if named is not None else []
+        found += [h.card for h in self.retrieve(text).hits]
+        out: list[AnyCard] = []
+        for card in [*prefixed, *found]:
+            if card not in out:
+                out.append(card)
+        return out
 
     # -- browsing -----------------------------------------------------------------------
 

@@ -15,23 +15,22 @@ from dataclasses import replace
 from typing import Any
 
 from telegram import (
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InputTextMessageContent,
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from urbact_assistant import Answer, AnyCard, Assistant, Conversation, NetworkCard, UrbactError
 from urbact_assistant.adapters.telegram import render as fmt
 from urbact_assistant.adapters.telegram.addressing import addressed_question, conversation_keys
+from urbact_assistant.adapters.telegram.inline import InlineHandlers
 from urbact_assistant.adapters.telegram.keyboards import (
     BrowseFilter,
-    Button,
     answer_keyboard,
     card_buttons,
     example_keyboard,
@@ -59,7 +58,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # --- the bot -----------------------------------------------------------------------------
 
 
-class UrbactBot:
+class UrbactBot(InlineHandlers):
     """The handlers, sharing the assistant, the state store and the rate limiter."""
 
     def __init__(self, settings: BotSettings, assistant: Assistant, store: BotState):
@@ -68,6 +67,7 @@ class UrbactBot:
         self.store = store
         self.limit = RateLimit(settings.questions_per_minute)
         self.languages: dict[int, str] = store.languages()
+        self.awaiting: dict[tuple[int, int], str] = {}  # (chat, user) → the command prompted
         self._background: set[asyncio.Task[Any]] = set()
 
     # context
@@ -113,6 +113,15 @@ class UrbactBot:
         The caption of a photo or a document is read as a question too."""
         message = update.effective_message
         if message is None or (message.text or message.caption) is None:
+            return
+        user = update.effective_user
+        waiting = self.awaiting.pop((message.chat.id, user.id), None) if user else None
+        if waiting == "network":
+            context.args = (message.text or "").split()
+            await self.network(update, context)
+            return
+        if waiting == "city" and (message.text or "").strip():
+            await self.answer(update, context, message.text or "", city=True)
             return
         question = addressed_question(message, context.bot.id, context.bot.username)
         if question is None:
@@ -238,7 +247,9 @@ class UrbactBot:
             if card is not None:
                 await self.send_card(update, context, card)
                 return
-        await self.reply(update, text(self.language(update), "start"))
+        lang = self.language(update)
+        examples = [text(lang, f"example.{i}") for i in (1, 2, 3)]
+        await self.reply(update, text(lang, "start"), markup(example_keyboard(examples)))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.language(update)
@@ -249,7 +260,7 @@ class UrbactBot:
         lang = self.language(update)
         name = " ".join(context.args or [])
         if not name:
-            await self.reply(update, text(lang, "usage_network"))
+            await self.prompt(update, "network", text(lang, "ask_network_name"))
             return
         found = await asyncio.to_thread(self.assistant.find_network, name)
         if found.card is None:
@@ -264,9 +275,18 @@ class UrbactBot:
         """``/city <name>``: the networks a city takes part in."""
         name = " ".join(context.args or [])
         if not name.strip():
-            await self.reply(update, text(self.language(update), "usage_city"))
+            await self.prompt(update, "city", text(self.language(update), "ask_city_name"))
             return
         await self.answer(update, context, name, city=True)
+
+    async def prompt(self, update: Update, kind: str, html: str) -> None:
+        """Ask for what a command lacks; the user's next message in this chat answers it."""
+        chat, user = update.effective_chat, update.effective_user
+        assert chat is not None and user is not None
+        self.awaiting[(chat.id, user.id)] = kind
+        await update.get_bot().send_message(
+            chat.id, html, reply_markup=ForceReply(selective=True, input_field_placeholder="…")
+        )
 
     async def join(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/join``: current and next calls, and how to take part."""
@@ -396,38 +416,6 @@ class UrbactBot:
         networks = [c for c in cards if isinstance(c, NetworkCard)]
         html, keyboard = fmt.more_message(networks, self.assistant.today(), answer.language)
         await context.bot.send_message(chat.id, html, reply_markup=markup(keyboard))
-
-    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """``@bot <topic>``: matching network cards to share (at most 50)."""
-        query = update.inline_query
-        assert query is not None
-        lang = pick_language(query.from_user.language_code)
-        words = " ".join(query.query.split())[: self.settings.max_question]
-        cards = await asyncio.to_thread(self.assistant.search_cards, words)
-        results = [
-            self.inline_result(card, lang, context.bot.username) for card in cards[:INLINE_MAX]
-        ]
-        await query.answer(results, cache_time=30, is_personal=False)
-
-    def inline_result(
-        self, card: NetworkCard, lang: str, username: str | None
-    ) -> InlineQueryResultArticle:
-        today = self.assistant.today()
-        buttons = [b for row in fmt.card_keyboard(card, (), lang) for b in row]
-        if username:
-            deep_link = f"https://t.me/{username}?start=card_{card.slug}"
-            buttons.insert(0, Button(text(lang, "ask_the_bot"), url=deep_link))
-        return InlineQueryResultArticle(
-            id=card.slug,
-            title=card.name,
-            description=fmt.inline_description(card, today, lang),
-            input_message_content=InputTextMessageContent(
-                fmt.card_html(card, today, lang),
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-            ),
-            reply_markup=markup([buttons]),
-        )
 
     # errors
 
