@@ -200,7 +200,7 @@ def understand(question: str, ents: Entities) -> Query:
     for key in cities + country_keys:
         remaining = remaining.replace(f" {key} ", " ")
     for word in remaining.split():
-        if code := demonym(word, view.demonyms):
+        if code := demonym(word, view.demonyms) or inflected_country(word, lex.countries, ents):
             countries.append(code)
             remaining = remaining.replace(f" {word} ", " ")
     # From here on, stems are looked for in the question without the names it mentions:
@@ -336,6 +336,20 @@ def small_talk(question: str, folded_phrase: str, view: View) -> str | None:
         left = [w for w in rest.split() if w not in ("urbact", "bot", "assistant", "very", "much")]
         if not left and rest.strip() != folded_phrase.strip():
             return kind
+    return None
+
+
+def inflected_country(word: str, names: Mapping[str, str], ents: Entities) -> str | None:
+    """A country name in another grammatical case ("z Chorwacji", "v Chorvatsku", "Hiszpanii"):
+    a one-word name that the word extends or changes only in its last two letters."""
+    if len(word) < 6 or word in ents.vocabulary or word in ents.cities:
+        return None
+    for name, code in names.items():
+        if " " in name or len(name) < 5 or abs(len(word) - len(name)) > 3:
+            continue
+        stem = name[:-2]
+        if word.startswith(stem) and len(stem) >= 5:
+            return code
     return None
 
 
