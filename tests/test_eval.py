@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from urbact_assistant.errors import UrbactError
 from urbact_assistant.search import evaluation
 
 QUESTIONS = Path(__file__).parent / "eval" / "questions.jsonl"
@@ -62,3 +63,22 @@ def test_questions_in_28_languages_meet_a_lower_bar(assistant):
     assert hybrid.recall_at_5 >= 0.78
     assert hybrid.mrr >= 0.78
     assert hybrid.no_answer_recall >= 0.4
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"id": "q1", "lang": "en", "kind": "x", "question": "?", "expected": []}\n{oops\n', ":2: not a question record"),
+        ('\n{"id": "q1", "lang": "en"}\n', ":2: not a question record"),
+    ],
+)  # fmt: skip
+def test_a_bad_question_line_is_named(tmp_path, content, message):
+    path = tmp_path / "questions.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(UrbactError, match=message):
+        evaluation.load_questions(path)
+
+
+def test_a_missing_question_set_is_one_clear_error(tmp_path):
+    with pytest.raises(UrbactError, match="cannot read"):
+        evaluation.load_questions(tmp_path / "absent.jsonl")

@@ -12,7 +12,6 @@ network the answer covers (``Answer.shown`` says how many the text shows).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from urbact_assistant.core import phrases as ph
@@ -337,7 +336,7 @@ class _Plan:
         if ranked and (self.q.years or not wanted):
             return ranked[0]
         with_facts = [c for c in calls if c.facts is not None] or calls
-        return max(with_facts, key=_call_date, default=None)
+        return max(with_facts, key=lambda c: c.call_date, default=None)
 
     def _all_pages(self) -> list[ProgrammePage]:
         pages = [h.card for h in self.hits if isinstance(h.card, ProgrammePage)]
@@ -418,7 +417,7 @@ class _Plan:
         calls = [p for p in self.calls if p.opens or p.closes]
         open_now = [c for c in calls if c.call_status(self.today) == "open"]
         upcoming = sorted(
-            (c for c in calls if c.call_status(self.today) == "upcoming"), key=_call_date
+            (c for c in calls if c.call_status(self.today) == "upcoming"), key=lambda c: c.call_date
         )
         if open_now:
             call = open_now[0]
@@ -432,7 +431,7 @@ class _Plan:
         lines = [self.say("call_none_open", today=ph.date(self.today, self.lang))]
         closed = [c for c in calls if c.call_status(self.today) == "closed"]
         if closed:
-            last = max(closed, key=_call_date)
+            last = max(closed, key=lambda c: c.call_date)
             if last.opens and last.closes:
                 lines.append(
                     self.say(
@@ -462,7 +461,7 @@ class _Plan:
         if call is not None and call.facts is not None and call.facts.eligible:
             return call
         listed = [c for c in self.calls if c.facts is not None and c.facts.eligible]
-        return max(listed, key=_call_date, default=None)
+        return max(listed, key=lambda c: c.call_date, default=None)
 
     def eligibility(self, call: ProgrammePage) -> str:
         facts = call.facts
@@ -536,11 +535,6 @@ def yes_no(lang: str, yes: bool) -> str:
     frame = ph.say(lang, "eligible_yes" if yes else "call_none_open", country="", call="", today="")
     word = frame.split()[0]
     return word if word.endswith((".", ",", "!")) else word + "."
-
-
-def _call_date(page: ProgrammePage) -> dt.date:
-    date = page.closes or page.opens
-    return date.first if date else dt.date.min
 
 
 def _capital(text: str) -> str:

@@ -13,11 +13,12 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from urbact_assistant.core import phrases as ph
 from urbact_assistant.core.models import Answer
+from urbact_assistant.core.records import read_json_lines
 from urbact_assistant.core.text import fold
-from urbact_assistant.errors import UrbactError
 
 MAX_CHARS = 1200
 
@@ -81,31 +82,20 @@ class AnswerScores:
 
 def load_cases(path: Path) -> list[AnswerCase]:
     """Read a question set; a malformed line is a clear error."""
-    cases = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise UrbactError(f"cannot read the answer set {path}: {exc.strerror}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-            cases.append(
-                AnswerCase(
-                    id=str(raw["id"]),
-                    lang=str(raw["lang"]),
-                    kind=str(raw.get("kind", "")),
-                    question=str(raw["question"]),
-                    facts=tuple(raw.get("facts") or ()),
-                    any=tuple(raw.get("any") or ()),
-                    answer=raw.get("answer"),
-                    declined=bool(raw.get("declined", False)),
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UrbactError(f"{path}:{number}: not an answer case ({exc})") from exc
-    return cases
+    return read_json_lines(path, "an answer case", _answer_case)
+
+
+def _answer_case(raw: dict[str, Any]) -> AnswerCase:
+    return AnswerCase(
+        id=str(raw["id"]),
+        lang=str(raw["lang"]),
+        kind=str(raw.get("kind", "")),
+        question=str(raw["question"]),
+        facts=tuple(raw.get("facts") or ()),
+        any=tuple(raw.get("any") or ()),
+        answer=raw.get("answer"),
+        declined=bool(raw.get("declined", False)),
+    )
 
 
 def _contains(text: str, fact: str) -> bool:
@@ -205,29 +195,21 @@ class DialogueScores:
 
 
 def load_dialogues(path: Path) -> list[Dialogue]:
-    dialogues = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise UrbactError(f"cannot read the dialogues {path}: {exc.strerror}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-            turns = tuple(
-                DialogueTurn(
-                    str(t["question"]),
-                    tuple(t.get("facts") or ()),
-                    tuple(t.get("not") or ()),
-                    t.get("answer"),
-                )
-                for t in raw["turns"]
-            )
-            dialogues.append(Dialogue(str(raw["id"]), str(raw["lang"]), turns))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UrbactError(f"{path}:{number}: not a dialogue ({exc})") from exc
-    return dialogues
+    """Read a dialogue set; a malformed line is a clear error."""
+    return read_json_lines(path, "a dialogue", _dialogue)
+
+
+def _dialogue(raw: dict[str, Any]) -> Dialogue:
+    turns = tuple(
+        DialogueTurn(
+            str(t["question"]),
+            tuple(t.get("facts") or ()),
+            tuple(t.get("not") or ()),
+            t.get("answer"),
+        )
+        for t in raw["turns"]
+    )
+    return Dialogue(str(raw["id"]), str(raw["lang"]), turns)
 
 
 def run_dialogues(

@@ -274,6 +274,13 @@ class ProgrammePage(Card):
         """``17 March 2026 – 17 June 2026``: a call's opening and closing dates (or one)."""
         return separator.join(d.human() for d in (self.opens, self.closes) if d)
 
+    @property
+    def call_date(self) -> dt.date:
+        """The date that orders calls: the closing day, else the opening day, else the
+        earliest date (a page without dates sorts first)."""
+        date = self.closes or self.opens
+        return date.first if date else dt.date.min
+
     def call_status(self, today: dt.date) -> CallStatus:
         """Whether a call is open, closed or upcoming as of ``today``, from its dates."""
         if self.kind != "call" or (self.opens is None and self.closes is None):

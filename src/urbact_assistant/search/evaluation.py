@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from urbact_assistant.errors import UrbactError
+from urbact_assistant.core.records import read_json_lines
 
 
 @dataclass(frozen=True)
@@ -51,24 +51,11 @@ class Scores:
 
 def load_questions(path: Path) -> list[Question]:
     """Read a question set; raise ``UrbactError`` naming the first bad line."""
-    questions = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise UrbactError(f"cannot read the question set {path}: {exc.strerror}") from exc
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            questions.append(
-                Question(
-                    row["id"], row["lang"], row["kind"], row["question"], tuple(row["expected"])
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UrbactError(f"{path}:{n}: not a question record ({exc})") from exc
-    return questions
+    return read_json_lines(path, "a question record", _question)
+
+
+def _question(row: dict[str, Any]) -> Question:
+    return Question(row["id"], row["lang"], row["kind"], row["question"], tuple(row["expected"]))
 
 
 def reciprocal_rank(ranked: Sequence[str], expected: Iterable[str]) -> float:

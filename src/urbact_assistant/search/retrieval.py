@@ -230,7 +230,7 @@ class Retriever:
         scored = self._fused(query, list(self.corpus.pages), "programme")
         relevant = {h.card.slug for h in self._relevant(scored)}
         calls = [p for p in self.corpus.pages if p.kind == "call" and (p.opens or p.closes)]
-        latest = max(calls, key=_call_date, default=None)
+        latest = max(calls, key=lambda c: c.call_date, default=None)
         ranked = []
         for position, (card, dense, _, passage) in enumerate(scored):
             assert isinstance(card, ProgrammePage)
@@ -321,11 +321,6 @@ def _without_countries(query: Query) -> Query:
     from dataclasses import replace
 
     return replace(query, countries=())
-
-
-def _call_date(page: ProgrammePage) -> dt.date:
-    date = page.opens or page.closes
-    return date.first if date else dt.date.min
 
 
 def _unique(hits: list[Hit]) -> list[Hit]:
