@@ -62,6 +62,19 @@ def test_an_empty_narrowing_says_so_and_offers_the_closest(assistant):
     assert "networks just shown" in none.text
 
 
+def test_of_those_narrows_even_a_list_of_one(assistant):
+    first, running, lead = dialogue(
+        assistant,
+        "Vilka nätverk arbetar med distansarbete?",
+        "Vilka av dem pågår fortfarande?",
+        "Vem leder det första?",
+    )
+    assert [c.slug for c in first.citations] == ["remote-it"]  # one network, ended in 2025
+    assert running.language == "sv" and running.conversation.base == ("remote-it",)
+    assert "call" not in " ".join(c.slug for c in running.citations)
+    assert [c.slug for c in lead.citations] == ["remote-it"] and "DURA" in lead.text
+
+
 def test_a_new_question_starts_over(assistant):
     first, other = dialogue(
         assistant, "which networks work on public procurement?", "who leads SCHOOLHOODS?"

@@ -88,7 +88,10 @@ def resolve(
         or len(query.text.split()) <= 4
         or not words & view.network_words
     )
-    if has_filter and len(base) > 1 and (narrowing or (elliptic and not own_topic)):
+    # "of those" narrows even a one-network list ("none of those is still running"); an
+    # elliptic filter alone does only after a list, not after a single network's card.
+    narrows = narrowing or (elliptic and not own_topic and len(base) > 1)
+    if has_filter and base and narrows:
         filters = conversation.filters.merged(query)
         narrowed = replace(filters.apply(query), kind="topic", filter_only=True)
         kept = [c for c in base if matches_filters(c, narrowed, today)]
