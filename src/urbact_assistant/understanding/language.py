@@ -121,7 +121,10 @@ def detect(question: str, names: Collection[str] = (), hint: str | None = None) 
     found, confidence = _classifier(candidates).classify(text)
     if supported(hint) in candidates and len(words) <= 4 and found != fallback:
         ranked = [code for code, _ in _classifier(candidates).rank(text)]
-        if fallback in ranked[:3] or told == fallback:  # a short turn of a conversation
+        # A short turn of a conversation keeps its language, unless its own telling words
+        # and the model agree on another ("Is Remote-IT still running?" after Swedish).
+        switched = told is not None and told == found and confidence >= SHORT_CONFIDENCE
+        if (fallback in ranked[:3] and not switched) or told == fallback:
             return fallback
     if told and told != found and not (confidence >= SURE and len(words) >= 3):
         return told
