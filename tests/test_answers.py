@@ -48,6 +48,19 @@ def test_is_a_call_open_says_no_and_names_the_last_one_from_the_dates(assistant)
     ]
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How can my city join the next call?",
+        "Hogyan csatlakozhat a városom a következő pályázathoz?",
+    ],
+)
+def test_a_how_question_about_the_call_gets_no_bare_no(assistant, question):
+    answer = assistant.ask(question)
+    assert [c.slug for c in answer.citations][:1] == ["call-action-networks-2026"]
+    assert not re.match(r"(No|Nem)\.", answer.text), answer.text
+
+
 def test_eligibility_of_a_country(assistant):
     answer = assistant.ask("Can a Ukrainian city join a Transfer Network?")
     assert answer.text.startswith("Yes.") and "Ukraine" in answer.text
@@ -106,6 +119,13 @@ def test_the_conversation_keeps_the_language_as_a_hint(assistant):
     assert follow.language == "fr"
     state = Conversation.from_dict(follow.conversation.to_dict())
     assert state == follow.conversation
+
+
+def test_a_clearly_worded_short_turn_in_another_language_switches(assistant):
+    first = assistant.ask("Finns det en öppen utlysning just nu?")
+    assert first.language == "sv"
+    follow = assistant.ask("Is Remote-IT still running?", first.conversation)
+    assert follow.language == "en" and follow.text.startswith("No.")
 
 
 def test_answers_meet_the_bar_on_half_of_the_answer_set(assistant):

@@ -412,6 +412,10 @@ class _Plan:
             return None
         return " ".join(lines) + f" {self.cites.cite(call)}"
 
+    def _verdict(self, wanted: bool, yes: bool, text: str) -> str:
+        """``text`` opened by the language's yes or no when a yes/no answer is ``wanted``."""
+        return f"{yes_no(self.lang, yes)} {text}" if wanted else _capital(text)
+
     def calls_today(self) -> str:
         """Yes/no: is a call open today? Then the last or next one, all from the dates."""
         calls = [p for p in self.calls if p.opens or p.closes]
@@ -419,16 +423,19 @@ class _Plan:
         upcoming = sorted(
             (c for c in calls if c.call_status(self.today) == "upcoming"), key=lambda c: c.call_date
         )
+        # "Is a call (still) open?" gets its yes or no first; "how can my city join the next
+        # call?" and "when is the next call?" are not yes/no questions.
+        asks = set(self.q.asks)
+        verdict = ("status" in asks or "join" not in self.q.intents) and "when" not in asks
         if open_now:
             call = open_now[0]
             assert call.closes is not None
-            return (
-                self.say(
-                    "call_open", call=self.call_name(call), date=ph.date(call.closes, self.lang)
-                )
-                + f" {self.cites.cite(call)}"
+            text = self.say(
+                "call_open", call=self.call_name(call), date=ph.date(call.closes, self.lang)
             )
-        lines = [self.say("call_none_open", today=ph.date(self.today, self.lang))]
+            return self._verdict(verdict, True, text) + f" {self.cites.cite(call)}"
+        none = self.say("call_none_open", today=ph.date(self.today, self.lang))
+        lines = [self._verdict(verdict, False, none)]
         closed = [c for c in calls if c.call_status(self.today) == "closed"]
         if closed:
             last = max(closed, key=lambda c: c.call_date)
@@ -531,10 +538,8 @@ _EU27 = frozenset(
 
 
 def yes_no(lang: str, yes: bool) -> str:
-    """The language's own "Yes." or "No.": the first word of the frames that start with it."""
-    frame = ph.say(lang, "eligible_yes" if yes else "call_none_open", country="", call="", today="")
-    word = frame.split()[0]
-    return word if word.endswith((".", ",", "!")) else word + "."
+    """The language's own "Yes." or "No." that opens the answer to a yes/no question."""
+    return ph.say(lang, "answer_yes" if yes else "answer_no")
 
 
 def _capital(text: str) -> str:

@@ -118,15 +118,8 @@ def judge(case: AnswerCase, answer: Answer, detect: Callable[[str], str]) -> Jud
 
 
 def _starts_with(text: str, verdict: str, lang: str) -> bool:
-    """Whether the answer's first word is the language's yes or no (from its own frames)."""
-    frame = ph.say(
-        lang,
-        "eligible_yes" if verdict == "yes" else "call_none_open",
-        country="",
-        call="",
-        today="",
-    )
-    word = fold(frame.split()[0]).strip(".,!:;")
+    """Whether the answer opens with the language's own yes or no."""
+    word = fold(ph.say(lang, "answer_yes" if verdict == "yes" else "answer_no")).strip(".,!:;")
     return fold(text).lstrip().startswith(word)
 
 
