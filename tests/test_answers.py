@@ -76,6 +76,21 @@ def test_personal_requests_are_declined_without_claims_or_citations(assistant, q
     assert "Lisbon" not in answer.text and "Valencia" not in answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Is Miskolc in an URBACT network?", "en"),
+        ("Miskolc részt vesz URBACT hálózatban?", "hu"),  # "részt vesz": a phrase for taking part
+        ("Deltar Kiruna i ett URBACT-nätverk?", "sv"),
+    ],
+)
+def test_a_city_the_cards_do_not_know_is_answered_as_a_city(assistant, question, lang):
+    answer = assistant.ask(question)
+    city = "Miskolc" if "Miskolc" in question else "Kiruna"
+    assert answer.language == lang and answer.text.split(".")[0].count(city) == 1, answer.text
+    assert not answer.citations
+
+
 def test_question_words_are_not_places(assistant):
     answer = assistant.ask("Quantos parceiros pode ter uma Rede de Transferência?")
     assert "Quantos" not in answer.text

@@ -238,7 +238,21 @@ def understand(question: str, ents: Entities) -> Query:
     )
     # Words that are neither stop words, nor filters, nor participation words: the topic.
     led_by = bool(countries) and st["led_by"].search(remaining)
-    for stems in (st["ongoing"], st["ended"], st["upcoming"], st["led_by"], *view.types.values()):
+    membership = (
+        st["join_weak"].search(remaining)
+        or st["member"].search(remaining)
+        or bool(view.in_network.search(folded_phrase))
+    )
+    # Phrases of status, type and taking part ("részt vesz", "take part") are not topic words.
+    phrases = (
+        st["ongoing"],
+        st["ended"],
+        st["upcoming"],
+        st["led_by"],
+        st["member"],
+        st["join_weak"],
+    )
+    for stems in (*phrases, *view.types.values()):
         for stem in stems.stems:
             if " " in stem.strip():  # "en marcha", "in corso": phrases, not topic words
                 remaining = re.sub(rf" {re.escape(stem.strip())}\w* ", " ", remaining)
@@ -266,11 +280,6 @@ def understand(question: str, ents: Entities) -> Query:
     # lower-case unknown words are topic words in a language the cards are not written in.
     capitalised = {fold(w) for w in re.findall(r"\w+", question) if w[:1].isupper()}
     place_like = bool(unknown) and len(unknown) == len(content) <= 3 and set(unknown) <= capitalised
-    membership = (
-        st["join_weak"].search(remaining)
-        or st["member"].search(remaining)
-        or bool(view.in_network.search(folded_phrase))
-    )
     mentions_other = st["other_programmes"].search(remaining) or bool(
         re.search(r"\bLIFE\b", question)
     )
