@@ -75,6 +75,18 @@ def test_of_those_narrows_even_a_list_of_one(assistant):
     assert [c.slug for c in lead.citations] == ["remote-it"] and "DURA" in lead.text
 
 
+def test_the_first_one_after_narrowing_to_one_is_that_one(assistant):
+    listed, running, lead = dialogue(
+        assistant,
+        "Které sítě URBACT se zabývají cirkulární ekonomikou?",
+        "Které z nich ještě běží?",
+        "Kdo vede tu první?",
+    )
+    assert len(listed.citations) > 1 and len(running.citations) == 1
+    assert running.citations[0].slug != listed.citations[0].slug
+    assert [c.slug for c in lead.citations] == [running.citations[0].slug]
+
+
 def test_a_new_question_starts_over(assistant):
     first, other = dialogue(
         assistant, "which networks work on public procurement?", "who leads SCHOOLHOODS?"

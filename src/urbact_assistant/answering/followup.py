@@ -68,7 +68,11 @@ def resolve(
     # A topic of its own (a thesaurus topic: "housing", "mobilità") makes a new question; the
     # other words of a follow-up are question words in whatever language ("quali", "welke").
     own_topic = [c for c in query.concepts if c in topics and c not in ASKED_CONCEPTS]
-    listed = shown if len(shown) > 1 else base  # after a pick, the list it was picked from
+    # "The first one" is from what was just shown (a pick keeps the list shown; a narrowing
+    # shows part of its list), else from that list: when the pick does not fit the few
+    # networks left, or after an empty narrowing, whose "closest" offer is not in the list.
+    from_shown = picks and _fits(picks[0], len(shown)) and set(shown) <= set(base)
+    listed = shown if from_shown else base
     if picks and not own_topic and listed and _fits(picks[0], len(listed)):
         return _about(query, listed[picks[0]], today, programme, "pick")
     focus = cards.get(conversation.focus or "")
