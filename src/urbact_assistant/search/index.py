@@ -82,11 +82,16 @@ def make_client(settings: Settings):
             raise IndexError_(
                 f"cannot reach the Chroma server at {settings.chroma_host}: {exc}"
             ) from exc
+    from filelock import FileLock
+
     path = settings.data_dir / "chroma"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        client.list_collections()  # reads the store: a damaged one fails here, not later
+        # Chroma creates its tables on first open; processes opening a new store at the same
+        # time ("table collections already exists") take turns here, for a moment each.
+        with FileLock(settings.data_dir / "chroma.open.lock", timeout=120):
+            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            client.list_collections()  # reads the store: a damaged one fails here, not later
     except Exception as exc:
         raise DamagedIndexError(
             f"the index in {path} is damaged ({_reason(exc)}); "
