@@ -62,6 +62,15 @@ def test_an_empty_narrowing_says_so_and_offers_the_closest(assistant):
     assert "networks just shown" in none.text
 
 
+def test_an_empty_narrowing_of_a_single_network_says_that_network(assistant):
+    first, none = dialogue(
+        assistant, "which networks tackle remote work?", "which of those are still running?"
+    )
+    assert [c.slug for c in first.citations] == ["remote-it"]  # one network, ended in 2025
+    assert none.text.startswith("The network just shown does not match (ongoing)")
+    assert "closest" in none.text and none.citations[0].slug != "remote-it"
+
+
 def test_of_those_narrows_even_a_list_of_one(assistant):
     first, running, lead = dialogue(
         assistant,

@@ -227,7 +227,10 @@ class _Plan:
         if networks and not closest:
             head = self.say("narrowed", len(networks), filters=self.filters())
             return self.listing(networks, head, echo=False)
-        text = self.say("narrow_none", self.narrowed_from, filters=self.filters())
+        if self.narrowed_from == 1:
+            text = self.say("narrow_none_single", filters=self.filters())
+        else:
+            text = self.say("narrow_none", self.narrowed_from, filters=self.filters())
         for card in closest[:1]:
             assert isinstance(card, NetworkCard)
             text += "\n" + self.say("closest", network=self.line(card).removeprefix("- "))
