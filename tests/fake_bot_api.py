@@ -189,6 +189,7 @@ class FakeBotApi:
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     answered_queries: set[str] = field(default_factory=set)
     failures: dict[str, list[ApiError]] = field(default_factory=dict)
+    admins: set[tuple[int, int]] = field(default_factory=set)  # (chat id, user id)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -457,6 +458,18 @@ class FakeBotApi:
             check_markup(result.get("reply_markup"))
         self.answered_queries.add(query_id)
         return True
+
+    def api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        status = "administrator" if (chat_id, user_id) in self.admins else "member"
+        member: dict[str, Any] = {"status": status, "user": user(user_id)}
+        if status == "administrator":
+            flags = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                     "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                     "can_change_info", "can_invite_users", "can_post_stories",
+                     "can_edit_stories", "can_delete_stories")  # fmt: skip
+            member.update({flag: flag == "can_manage_chat" for flag in flags})
+        return member
 
     def api_sendChatAction(self, params: dict[str, Any]) -> bool:
         if params.get("action") not in CHAT_ACTIONS:

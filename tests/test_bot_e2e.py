@@ -215,7 +215,7 @@ async def test_commands_are_registered_in_every_eu_language_and_ukrainian(bot, a
     eu = "bg cs da de el es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv uk".split()
     assert set(api.commands) == {"", *eu}
     assert [c["command"] for c in api.commands["pl"]] == [
-        "start", "help", "networks", "network", "city", "join", "forget", "about",
+        "start", "help", "networks", "network", "city", "join", "language", "forget", "about",
     ]  # fmt: skip
     assert api.commands["de"][0]["description"] == "Was dieser Bot macht"
 
@@ -598,6 +598,9 @@ async def test_every_type_button_of_networks_leads_to_a_non_empty_list(bot, api)
         if b.get("callback_data", "").startswith("n:0::") and b["text"].endswith(")")
     ]  # fmt: skip
     assert len(types) >= 6 and any("Réseau de transfert (" in b["text"] for b in types)
+    labels = [b["text"] for b in buttons(page)]
+    assert len(labels) == len(set(labels)), labels  # no two "✓ tous"
+    assert "✓ Statut : tous" in labels or any(t.startswith("✓ Statut") for t in labels)
     for i, button in enumerate(types, start=1):
         api.enqueue(callback_update(api.messages(210)[0], button["callback_data"], 210))
         await until(lambda n=i: len(api.calls_of("editMessageText", 210)) >= n, timeout=15)
@@ -649,3 +652,72 @@ async def test_commands_without_a_name_ask_for_it(bot, api):
     assert card["text"].startswith("<b>Remote-IT</b>") or "Remote-IT" in str(buttons(card))
     [start] = await bot.say(message_update(231, "/start"), 231)
     assert len(data_of(start, "x:")) == 3
+
+
+async def test_a_country_picker_in_the_users_language_leads_to_that_countrys_networks(bot, api):
+    [page] = await bot.say(message_update(240, "/networks", language="pl"), 240)
+    [picker_button] = [b for b in buttons(page) if b["text"].startswith("🌍")]
+    assert picker_button["text"] == "🌍 Kraje"
+    api.enqueue(callback_update(page, picker_button["callback_data"], 240, "pl"))
+    await until(lambda: api.calls_of("editMessageText", 240))
+    picker = api.messages(240)[0]
+    assert "Wybierz kraj" in parse_html(picker["text"])
+    names = [b["text"] for b in buttons(picker)]
+    assert any(n.startswith("Polska (") for n in names) and any(
+        n.startswith("Hiszpania (") for n in names
+    )
+    spain = next(b for b in buttons(picker) if b["text"].startswith("Hiszpania ("))
+    api.enqueue(callback_update(picker, spain["callback_data"], 240, "pl"))
+    await until(lambda: len(api.calls_of("editMessageText", 240)) == 2)
+    heading = parse_html(api.messages(240)[0]["text"]).splitlines()[0]
+    count = int(heading.rsplit("(", 1)[1].rstrip(")"))
+    assert "Hiszpania" in heading and f"({count})" in spain["text"] and count > 0
+    assert any(b["text"] == "✓ Hiszpania" for b in buttons(api.messages(240)[0]))
+    [typed] = await bot.say(message_update(240, "/networks Hiszpania", language="pl"), 240)
+    assert "Hiszpania" in parse_html(typed["text"]).splitlines()[0]
+
+
+async def test_join_offers_the_users_national_urbact_point(bot, api):
+    [join] = await bot.say(message_update(241, "/join", language="fr"), 241)
+    text = parse_html(join["text"])
+    assert "Votre Point national URBACT" in text
+    points = [b["callback_data"] for b in buttons(join) if b["text"].startswith("📍")]
+    assert "c:nup-fr" in points and "c:national-urbact-points" in points
+    [english] = await bot.say(message_update(242, "/join", language="en"), 242)
+    points = [b["callback_data"] for b in buttons(english) if b["text"].startswith("📍")]
+    assert points == ["c:national-urbact-points"]
+
+
+async def test_a_group_keeps_one_language_and_an_admin_sets_it(bot, api):
+    group = -410
+    for user_id in (41, 42):
+        await bot.say(message_update(group, "/help", user_id=user_id, language="de"), group)
+    [page] = await bot.say(message_update(group, "/networks", user_id=43, language="pl"), group)
+    assert parse_html(page["text"]).startswith("Netzwerke")  # two Germans, one Pole
+    ongoing = next(b for b in buttons(page) if b["text"].endswith("laufend"))
+    api.enqueue(callback_update(page, ongoing["callback_data"], 43, "pl"))
+    await until(lambda: api.calls_of("editMessageText", group))
+    assert parse_html(api.messages(group)[-1]["text"]).startswith("Netzwerke")
+
+    [refused] = await bot.say(message_update(group, "/language fr", user_id=43), group)
+    assert "administrator" in parse_html(refused["text"]).casefold()
+    api.admins.add((group, 41))
+    [picker] = await bot.say(message_update(group, "/language", user_id=41, language="de"), group)
+    french = next(b for b in buttons(picker) if b["text"] == "Français")
+    api.enqueue(callback_update(picker, french["callback_data"], 41, "de"))
+    await until(lambda: "français" in parse_html(api.messages(group)[-1]["text"]))
+    for user_id in (44, 45, 46):  # more Germans: the chosen language stays
+        await bot.say(message_update(group, "/help", user_id=user_id, language="de"), group)
+    [about] = await bot.say(message_update(group, "/about", user_id=44, language="de"), group)
+    assert "Confidentialité" in parse_html(about["text"])
+
+
+async def test_language_in_a_private_chat_overrides_telegrams_and_forget_resets_it(bot, api):
+    [done] = await bot.say(message_update(243, "/language polski", language="en"), 243)
+    assert "polski" in parse_html(done["text"]).lower()
+    [help_] = await bot.say(message_update(243, "/help", language="en"), 243)
+    assert "/networks" in help_["text"] and "Jak" in parse_html(help_["text"])
+    assert "/language Wybierz język bota w tym czacie\n/forget" in parse_html(help_["text"])
+    await bot.say(message_update(243, "/forget", language="en"), 243)
+    [help_] = await bot.say(message_update(243, "/help", language="en"), 243)
+    assert parse_html(help_["text"]).startswith("How to use me")

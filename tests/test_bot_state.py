@@ -92,3 +92,34 @@ def test_concurrent_writers(tmp_path):
     for t in threads:
         t.join()
     assert all(len(store.history(c)) == HISTORY for c in range(1, 9))
+
+
+def test_a_state_file_from_before_language_choice_is_upgraded_in_place(tmp_path):
+    old = sqlite3.connect(tmp_path / "bot.sqlite")
+    old.execute(
+        "CREATE TABLE chats (chat_id INTEGER PRIMARY KEY, user_id INTEGER, "
+        "language TEXT NOT NULL, updated REAL NOT NULL)"
+    )
+    old.execute("INSERT INTO chats VALUES (-5, NULL, 'de', 0)")
+    old.commit()
+    old.close()
+    store = BotState.open(tmp_path)
+    assert store.languages() == {-5: ("de", False)}
+    store.set_language(-5, "fr", None, pinned=True)
+    store.close()
+    assert BotState.open(tmp_path).languages() == {-5: ("fr", True)}
+
+
+def test_a_group_speaks_its_members_most_used_language_until_one_is_chosen():
+    from urbact_assistant.adapters.telegram.chatlang import ChatLanguages
+
+    chats = ChatLanguages()
+    assert chats.resolve(-1, False, 1, "de") == ("de", True)
+    assert chats.resolve(-1, False, 2, "pl") == ("de", False)  # a tie keeps the language
+    assert chats.resolve(-1, False, 2, "pl") == ("de", False)  # a member counts once
+    assert chats.resolve(-1, False, 3, "pl") == ("pl", True)
+    assert chats.resolve(-1, False, 4, None) == ("pl", False)
+    chats.pin(-1, "fr")
+    assert chats.resolve(-1, False, 5, "pl") == ("fr", False)
+    assert chats.resolve(7, True, 7, "it") == ("it", True)
+    assert chats.resolve(7, True, 7, "es") == ("es", True)  # private: the user's own

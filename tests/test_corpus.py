@@ -166,3 +166,43 @@ def test_a_closed_call_must_not_read_as_open():
     assert any("closed on 2026-06-17" in m and "is open" in m for _, m in problems)
     _, problems = messages(CALL, path, today=dt.date(2026, 4, 1))
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "problem"),
+    [
+        (
+            "http://communication@urbact.eu/networks/test-network",
+            "https://urbact.eu/networks/test-network",
+            "a user name in the URL",
+        ),
+        (
+            "https://urbact.eu./networks/test-network",
+            "https://urbact.eu/networks/test-network",
+            "odd host",
+        ),
+        (
+            "http://URBACT.eu/networks/test-network",
+            "https://urbact.eu/networks/test-network",
+            "https",
+        ),
+    ],
+)
+def test_a_fixable_link_is_cleaned_at_load_and_check_still_fails(tmp_path, url, shown, problem):
+    text = GOOD.replace("https://urbact.eu/networks/test-network", url)
+    card, problems = messages(text)
+    assert card is not None and list(card.sources) == [shown]
+    assert any(problem in m for _, m in problems)
+    networks = tmp_path / "networks"
+    networks.mkdir()
+    (networks / "test-network.md").write_text(text)
+    result = CliRunner().invoke(cli, ["corpus", "check", "--corpus", str(tmp_path)])
+    assert result.exit_code == 1 and "fixed when loading" in result.output
+    from urbact_assistant.knowledge.corpus import load_corpus
+
+    assert load_corpus(tmp_path, TODAY).networks[0].sources == (shown,)
+
+
+def test_a_link_that_cannot_be_cleaned_keeps_the_card_out():
+    card, problems = messages(GOOD.replace("https://urbact.eu/networks/", "https://192.168.1.1/"))
+    assert card is None and any("IP address" in m for _, m in problems)

@@ -300,6 +300,22 @@ class Assistant:
         how = self.card("how-to-join")
         return Calls(today, live, closed, how if isinstance(how, ProgrammePage) else None)
 
+    def national_points(self, language: str) -> list[ProgrammePage]:
+        """The National URBACT Point pages a speaker of ``language`` most likely needs: those
+        of the countries where it is an official language (Babel's territory data), then the
+        overview of all points. English, official almost nowhere it is read, gets the overview."""
+        from babel.languages import get_official_languages
+
+        pages = [p for p in self.corpus.pages if p.kind == "national-point"]
+        mine = [
+            p
+            for p in pages
+            if language != "en"
+            and any(language in get_official_languages(c, de_facto=True) for c in p.countries)
+        ]
+        overview = self.card("national-urbact-points")
+        return mine[:4] + ([overview] if isinstance(overview, ProgrammePage) else [])
+
     def about(self) -> About:
         corpus = self.corpus
         checked = max((c.checked for c in corpus.cards), default=None)

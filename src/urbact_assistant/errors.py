@@ -30,9 +30,11 @@ class Problem:
     path: str
     line: int
     message: str
+    fixed: bool = False  # normalised when the corpus is loaded; ``corpus check`` still fails
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        note = " (fixed when loading)" if self.fixed else ""
+        return f"{self.path}:{self.line}: {self.message}{note}"
 
 
 class CorpusError(UrbactError):

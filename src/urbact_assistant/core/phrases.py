@@ -145,6 +145,22 @@ def join(items: Iterable[str], lang: str) -> str:
     return str(format_list(listed, locale=_locale(lang))) if listed else ""
 
 
+def language_name(code: str, lang: str, capital: bool = True) -> str:
+    """A language's name in ``lang`` (``language_name("pl", "pl")`` → ``Polski``); with
+    ``capital=False`` as written inside a sentence (``français``, but ``Deutsch``)."""
+    name = str(_locale(code).get_display_name(_locale(lang)) or code)
+    return name[:1].upper() + name[1:] if capital else name
+
+
+def sort_key(name: str) -> str:
+    """A key that sorts names the way a reader looks for them: accents and case ignored
+    (``Ísland`` next to ``Irlanda``, not after ``Zypern``)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def type_name(network_type: str, lang: str) -> str:
     """A network type's name in ``lang`` (``transfer`` → ``réseau de transfert``)."""
     return label(lang, f"type.{network_type}")

@@ -160,8 +160,13 @@ class _Checker:
         self.path, self.data, self.line = path, data, lines
         self.problems: list[Problem] = []
 
-    def error(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.path, self.line(key), message))
+    def error(self, key: str, message: str, fixed: bool = False) -> None:
+        self.problems.append(Problem(self.path, self.line(key), message, fixed))
+
+    @property
+    def blocking(self) -> bool:
+        """A problem that loading cannot fix (fixed ones only fail ``corpus check``)."""
+        return any(not p.fixed for p in self.problems)
 
     def fields(self, allowed: set[str], required: set[str]) -> None:
         for key in sorted(set(self.data) - allowed):
@@ -290,14 +295,16 @@ class _Checker:
             self.error("slug", f"slug '{slug}' must be lowercase letters, digits and hyphens")
         elif slug and slug != PurePath(filename).stem:
             self.error("slug", f"slug '{slug}' does not match the file name '{filename}'")
-        sources = self.strings("sources")
+        sources = list(self.strings("sources"))
         if not sources and "sources" in self.data:
             self.error("sources", "at least one source URL is required")
         for i, url in enumerate(sources):
             if not URL.match(url):
                 self.error(f"sources.{i}", f"not an http(s) URL: '{url}'")
             elif problem := url_problem(url):
-                self.error(f"sources.{i}", f"{problem}: '{url}'")
+                fixed = url_problem(clean_url(url)) is None
+                self.error(f"sources.{i}", f"{problem}: '{url}'", fixed)
+                sources[i] = clean_url(url) if fixed else url
         checked = self.date("checked")
         if checked and checked.day is None:
             self.error("checked", "'checked' must be a full date (YYYY-MM-DD)")
@@ -305,7 +312,7 @@ class _Checker:
             self.problems.append(Problem(self.path, 1, "the body text is empty"))
         return {
             "slug": slug,
-            "sources": sources,
+            "sources": tuple(sources),
             "checked": checked.first if checked else dt.date.min,
             "aliases": self.strings("aliases"),
             "body": body,
@@ -340,7 +347,7 @@ def parse_card(
         card: AnyCard | None = _network(check, body, path, today)
     else:
         card = _page(check, body, path, today)
-    return (card if not check.problems else None), check.problems
+    return (card if not check.blocking else None), check.problems
 
 
 def _network(check: _Checker, body: str, path: str, today: dt.date | None) -> NetworkCard | None:
@@ -486,6 +493,23 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+def clean_url(url: str) -> str:
+    """``url`` as users should see it: no user name, a lower-case host without a trailing
+    dot, https for urbact.eu. A malformed URL comes back unchanged."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    if scheme == "http" and (host == "urbact.eu" or host.endswith(".urbact.eu")):
+        scheme = "https"
+    return urlunsplit((scheme, host + port, parts.path, parts.query, parts.fragment))
+
+
 def corpus_files(root: Path) -> list[Path]:
     """The card files under ``root``, in a stable order."""
     return sorted([*root.glob("networks/*.md"), *root.glob("programme/*.md")])
@@ -524,14 +548,15 @@ def check_corpus(root: Path, today: dt.date | None = None) -> tuple[Corpus, list
         for slug in page.approved:
             if slug not in networks:
                 problems.append(Problem(page.path, 1, f"approved network '{slug}' has no card"))
-    if not corpus.networks and not problems:
+    if not corpus.networks and all(p.fixed for p in problems):
         problems.append(Problem(str(root), 0, "the corpus has no network cards"))
     return corpus, problems
 
 
 def load_corpus(root: Path, today: dt.date | None = None) -> Corpus:
-    """Load a valid corpus or raise ``CorpusError`` listing every problem."""
+    """Load a valid corpus or raise ``CorpusError`` listing every problem; source URLs with
+    a fixable problem (a user name, a trailing dot) are loaded cleaned."""
     corpus, problems = check_corpus(root, today)
-    if problems:
-        raise CorpusError(problems)
+    if blocking := [p for p in problems if not p.fixed]:
+        raise CorpusError(blocking)
     return corpus

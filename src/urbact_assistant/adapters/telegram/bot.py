@@ -25,9 +25,17 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
-from urbact_assistant import Answer, AnyCard, Assistant, Conversation, NetworkCard, UrbactError
+from urbact_assistant import (
+    Answer,
+    AnyCard,
+    Assistant,
+    Conversation,
+    NetworkCard,
+    UrbactError,
+)  # fmt: skip
 from urbact_assistant.adapters.telegram import render as fmt
 from urbact_assistant.adapters.telegram.addressing import addressed_question, conversation_keys
+from urbact_assistant.adapters.telegram.chatlang import ChatLanguages
 from urbact_assistant.adapters.telegram.inline import InlineHandlers
 from urbact_assistant.adapters.telegram.keyboards import (
     BrowseFilter,
@@ -38,6 +46,7 @@ from urbact_assistant.adapters.telegram.keyboards import (
     rows,
     shorten,
 )
+from urbact_assistant.adapters.telegram.language import LanguageHandlers
 from urbact_assistant.adapters.telegram.runtime import (
     RateLimit,
     StreamedReply,
@@ -47,7 +56,7 @@ from urbact_assistant.adapters.telegram.runtime import (
 )
 from urbact_assistant.adapters.telegram.settings import BotSettings
 from urbact_assistant.adapters.telegram.state import BotState
-from urbact_assistant.adapters.telegram.texts import pick_language, text
+from urbact_assistant.adapters.telegram.texts import command_list, pick_language, text
 
 logger = logging.getLogger(__name__)
 INLINE_MAX = 50
@@ -58,7 +67,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # --- the bot -----------------------------------------------------------------------------
 
 
-class UrbactBot(InlineHandlers):
+class UrbactBot(InlineHandlers, LanguageHandlers):
     """The handlers, sharing the assistant, the state store and the rate limiter."""
 
     def __init__(self, settings: BotSettings, assistant: Assistant, store: BotState):
@@ -66,26 +75,11 @@ class UrbactBot(InlineHandlers):
         self.assistant = assistant
         self.store = store
         self.limit = RateLimit(settings.questions_per_minute)
-        self.languages: dict[int, str] = store.languages()
+        self.languages = ChatLanguages(store.languages())
         self.awaiting: dict[tuple[int, int], str] = {}  # (chat, user) → the command prompted
         self._background: set[asyncio.Task[Any]] = set()
 
     # context
-
-    def language(self, update: Update) -> str:
-        """The user's language (Telegram's language_code), remembered per chat in memory and
-        written to the store in the background (the event loop never waits on SQLite)."""
-        chat, user = update.effective_chat, update.effective_user
-        code = user.language_code if user else None
-        if chat is None:
-            return pick_language(code)
-        if code:
-            lang = pick_language(code)
-            if self.languages.get(chat.id) != lang:
-                self.languages[chat.id] = lang
-                self.background(self.store.set_language, chat.id, lang, user.id if user else None)
-            return lang
-        return self.languages.get(chat.id) or "en"
 
     def background(self, fn: Any, *args: Any) -> None:
         """Run a state write in a worker thread without waiting for it."""
@@ -138,7 +132,7 @@ class UrbactBot(InlineHandlers):
         """Check the question, then ask the assistant and send its answer."""
         message, chat, user = update.effective_message, update.effective_chat, update.effective_user
         assert message is not None and chat is not None and user is not None
-        lang = self.language(update)
+        lang = self.lang(update)
         question = " ".join(question.split())
         reply_to = message.message_id if chat.type != ChatType.PRIVATE else None
         if not question:
@@ -247,17 +241,18 @@ class UrbactBot(InlineHandlers):
             if card is not None:
                 await self.send_card(update, context, card)
                 return
-        lang = self.language(update)
+        lang = self.lang(update)
         examples = [text(lang, f"example.{i}") for i in (1, 2, 3)]
         await self.reply(update, text(lang, "start"), markup(example_keyboard(examples)))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        lang = self.language(update)
-        await self.reply(update, text(lang, "help", bot=context.bot.username or "bot"))
+        lang = self.lang(update)
+        help_ = text(lang, "help", bot=context.bot.username or "bot")
+        await self.reply(update, fmt.with_command(help_, "language", command_list(lang)))
 
     async def network(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/network <name>``: one card."""
-        lang = self.language(update)
+        lang = self.lang(update)
         name = " ".join(context.args or [])
         if not name:
             await self.prompt(update, "network", text(lang, "ask_network_name"))
@@ -275,7 +270,7 @@ class UrbactBot(InlineHandlers):
         """``/city <name>``: the networks a city takes part in."""
         name = " ".join(context.args or [])
         if not name.strip():
-            await self.prompt(update, "city", text(self.language(update), "ask_city_name"))
+            await self.prompt(update, "city", text(self.lang(update), "ask_city_name"))
             return
         await self.answer(update, context, name, city=True)
 
@@ -290,7 +285,9 @@ class UrbactBot(InlineHandlers):
 
     async def join(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/join``: current and next calls, and how to take part."""
-        html, keyboard = fmt.join_message(self.assistant.calls(), self.language(update))
+        lang = self.lang(update)
+        points = self.assistant.national_points(lang)
+        html, keyboard = fmt.join_message(self.assistant.calls(), lang, points)
         await self.reply(update, html, markup(keyboard))
 
     async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -299,17 +296,19 @@ class UrbactBot(InlineHandlers):
         assert user is not None
         lang = pick_language(user.language_code)
         await asyncio.to_thread(self.store.forget, user.id)  # a failure is reported
+        if update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+            self.languages.drop(update.effective_chat.id)
         await self.reply(update, text(lang, "forgot"))
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.reply(update, fmt.about_message(self.assistant.about(), self.language(update)))
+        await self.reply(update, fmt.about_message(self.assistant.about(), self.lang(update)))
 
     async def networks(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/networks [filters]``: browse, paged with inline buttons. The filters are read
         like a question, in any supported language ("ongoing Poland food", "Polska")."""
         words = " ".join(context.args or [])
         found = await asyncio.to_thread(self.assistant.read_filter, words)
-        html, keyboard = await self.browse(BrowseFilter.of(found), 0, self.language(update))
+        html, keyboard = await self.browse(BrowseFilter.of(found), 0, self.lang(update))
         await self.reply(update, html, markup(keyboard))
 
     async def browse(self, filters: BrowseFilter, page: int, lang: str) -> tuple[str, Any]:
@@ -320,11 +319,11 @@ class UrbactBot(InlineHandlers):
         )
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.reply(update, text(self.language(update), "unknown_command"))
+        await self.reply(update, text(self.lang(update), "unknown_command"))
 
     async def non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice…: a short hint."""
-        await self.reply(update, text(self.language(update), "non_text"))
+        await self.reply(update, text(self.lang(update), "non_text"))
 
     # cards
 
@@ -333,7 +332,7 @@ class UrbactBot(InlineHandlers):
     ) -> None:
         chat = update.effective_chat
         assert chat is not None
-        lang = self.language(update)
+        lang = self.lang(update)
         similar = await asyncio.to_thread(self.assistant.similar, card)
         keyboard = fmt.card_keyboard(card, similar, lang)
         await context.bot.send_message(
@@ -348,7 +347,7 @@ class UrbactBot(InlineHandlers):
         """Card buttons, 👍/👎, list pages and filters."""
         query = update.callback_query
         assert query is not None
-        lang = pick_language(query.from_user.language_code)
+        lang = pick_language(query.from_user.language_code)  # toasts: the presser's own
         action = parse_callback(query.data)
         card = self.assistant.card(action.slug) if action and action.kind == "card" else None
         if action is None or (action.kind == "card" and card is None):
@@ -362,6 +361,11 @@ class UrbactBot(InlineHandlers):
             await query.answer(text(lang, "vote_up" if action.up else "vote_down"))
             await self.show_vote(query, action.up)
             return
+        if action.kind == "language":
+            await query.answer()
+            await self.set_chat_language(update, pick_language(action.slug))
+            return
+        lang = self.lang(update)  # screens: the chat's language, whoever pressed
         if action.kind == "more":
             await self.show_more(update, context, action.answer_id, lang)
             return
@@ -374,7 +378,12 @@ class UrbactBot(InlineHandlers):
             if update.effective_chat is not None and card is not None:
                 await self.send_card(update, context, card)
             return
-        html, keyboard = await self.browse(action.filters, action.page, lang)
+        if action.kind == "countries":
+            html, keyboard = fmt.country_picker(
+                self.assistant.countries(), action.filters, action.page, lang
+            )
+        else:
+            html, keyboard = await self.browse(action.filters, action.page, lang)
         with suppress(BadRequest):  # "message is not modified": the same page pressed twice
             await query.edit_message_text(html, reply_markup=markup(keyboard))
 

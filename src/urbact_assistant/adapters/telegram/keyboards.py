@@ -98,6 +98,13 @@ class BrowseFilter:
         topic = self.topic.encode("utf-8")[:room].decode("utf-8", "ignore")
         return _checked(head + topic)
 
+    def countries_data(self, page: int) -> str:
+        """``k:<page>:<status>:<type>:<topic>``: page ``page`` of the country picker for
+        these filters (a country button then sets the country)."""
+        head = f"k:{max(0, page)}:{self.status}:{self.type}:"
+        room = CALLBACK_LIMIT - len(head.encode("utf-8"))
+        return _checked(head + self.topic.encode("utf-8")[:room].decode("utf-8", "ignore"))
+
     def with_(self, **changes: str) -> BrowseFilter:
         return replace(self, **changes)
 
@@ -127,8 +134,8 @@ def _code(table: dict[str, str], value: str) -> str:
 class Callback:
     """Decoded callback data."""
 
-    kind: str  # "card", "feedback", "more", "example" or "browse"
-    slug: str = ""
+    kind: str  # "card", "feedback", "more", "example", "browse", "countries" or "language"
+    slug: str = ""  # a card's slug, or a language code
     answer_id: int = 0
     up: bool = False
     page: int = 0
@@ -151,6 +158,16 @@ def parse_callback(data: str | None) -> Callback | None:
         if number.isdigit() and vote in ("u", "d"):
             return Callback("feedback", answer_id=int(number), up=vote == "u")
         return None
+    if prefix == "l" and re.fullmatch(r"[a-z]{2}", rest):
+        return Callback("language", slug=rest)
+    if prefix == "k":
+        fields = rest.split(":", 3)
+        if len(fields) != 4 or not fields[0].isdigit():
+            return None
+        page, status, type_, topic = fields
+        if status not in ("", *STATUS_CODES) or type_ not in ("", *TYPE_CODES):
+            return None
+        return Callback("countries", page=int(page), filters=BrowseFilter(status, type_, "", topic))
     if prefix == "n":
         fields = rest.split(":", 4)
         if len(fields) != 5 or not fields[0].isdigit():
@@ -186,6 +203,11 @@ def rows(buttons: Sequence[Button], width: int) -> Keyboard:
 def example_keyboard(examples: Sequence[str]) -> Keyboard:
     """One button per example question (``x:<n>``: ask example n in the user's language)."""
     return [[Button(_label(e), data=_checked(f"x:{i}"))] for i, e in enumerate(examples, start=1)]
+
+
+def language_data(code: str) -> str:
+    """``l:<code>``: use this language in the chat."""
+    return _checked(f"l:{code}")
 
 
 def more_data(answer_id: int) -> str:

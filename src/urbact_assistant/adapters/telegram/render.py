@@ -14,14 +14,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from urbact_assistant import (
-    NETWORK_TYPES,
     About,
     Answer,
     AnyCard,
     Calls,
     NetworkCard,
     ProgrammePage,
-    country_name,
     phrases,
 )
 from urbact_assistant.adapters.telegram.keyboards import (
@@ -31,6 +29,7 @@ from urbact_assistant.adapters.telegram.keyboards import (
     Button,
     Keyboard,
     card_buttons,
+    language_data,
     rows,
     shorten,
 )
@@ -254,10 +253,10 @@ def inline_description(card: NetworkCard, today: dt.date, lang: str = "en") -> s
 def describe(filters: BrowseFilter, lang: str = "en") -> str:
     """The filters in one line: “topic” · country · status · type."""
     parts = [f"“{filters.topic}”" if filters.topic else ""]
-    parts.append(country_name(filters.country) if filters.country else "")
+    parts.append(phrases.country(filters.country, lang) if filters.country else "")
     found = filters.network_filter()
     parts.append(text(lang, f"status.{found.status}") if found.status else "")
-    parts.append(NETWORK_TYPES.get(TYPE_CODES.get(filters.type, ""), ""))
+    parts.append(text(lang, f"type.{found.type}") if found.type else "")
     return " · ".join(p for p in parts if p)
 
 
@@ -298,12 +297,72 @@ def browse_page(
         keyboard.append(nav)
     keyboard.append(_status_row(filters, lang))
     keyboard += _type_rows(filters, lang, type_counts or {})
+    keyboard.append(_country_row(filters, lang))
     return "\n".join(pack_lines(lines, LIMIT)[:1]), keyboard
+
+
+def _country_row(filters: BrowseFilter, lang: str) -> list[Button]:
+    """ "🌍 Countries" opens the picker; with a country chosen, its name (tap to change)
+    and "all" to drop it."""
+    if not filters.country:
+        return [Button(f"🌍 {text(lang, 'countries')}", data=filters.countries_data(0))]
+    name = f"✓ {phrases.country(filters.country, lang)}"
+    return [
+        Button(shorten(name, 40), data=filters.countries_data(0)),
+        Button(f"🌍 {text(lang, 'all')}", data=filters.with_(country="").encode(0)),
+    ]
+
+
+COUNTRIES_PER_PAGE = 24
+
+
+def country_picker(
+    countries: dict[str, int], filters: BrowseFilter, page: int, lang: str
+) -> tuple[str, Keyboard]:
+    """The countries that have networks, named in the user's language and sorted as its
+    readers would look for them, with how many networks; three per row, paged."""
+    named = sorted(
+        ((phrases.country(code, lang), code, n) for code, n in countries.items()),
+        key=lambda item: phrases.sort_key(item[0]),
+    )
+    pages = max(1, -(-len(named) // COUNTRIES_PER_PAGE))
+    page = min(max(0, page), pages - 1)
+    shown = named[page * COUNTRIES_PER_PAGE : (page + 1) * COUNTRIES_PER_PAGE]
+    buttons = [
+        Button(shorten(f"{name} ({n})", 40), data=filters.with_(country=code).encode(0))
+        for name, code, n in shown
+    ]
+    keyboard = rows(buttons, 3)
+    nav = []
+    if page > 0:
+        nav.append(Button("◀", data=filters.countries_data(page - 1)))
+    if page < pages - 1:
+        nav.append(Button("▶", data=filters.countries_data(page + 1)))
+    if nav:
+        keyboard.append(nav)
+    keyboard.append([Button(f"↩ {text(lang, 'all')}", data=filters.with_(country="").encode(0))])
+    title = f"<b>{esc(text(lang, 'networks'))}</b>"
+    if described := describe(filters, lang):
+        title += f" · {esc(described)}"
+    lines = [title, esc(text(lang, "choose_country"))]
+    if pages > 1:
+        lines.append(f"<i>{page + 1}/{pages}</i>")
+    return "\n".join(lines), keyboard
+
+
+def language_picker(languages: Sequence[str], current: str, lang: str) -> tuple[str, Keyboard]:
+    """``/language``: every UI language, named in itself, the current one ticked."""
+    buttons = [
+        Button(("✓ " if code == current else "") + phrases.language_name(code, code),
+               data=language_data(code))
+        for code in languages
+    ]  # fmt: skip
+    return esc(text(lang, "language_choose")), rows(buttons, 3)
 
 
 def _status_row(filters: BrowseFilter, lang: str) -> list[Button]:
     options = [("o", text(lang, "status.ongoing")), ("e", text(lang, "status.ended"))]
-    options.append(("", text(lang, "all")))
+    options.append(("", f"{text(lang, 'label.status')}: {text(lang, 'all')}"))
     return [
         Button(
             ("✓ " if filters.status == code else "") + label,
@@ -322,7 +381,7 @@ def _type_rows(filters: BrowseFilter, lang: str, counts: dict[str, int]) -> Keyb
         for kind, n in counts.items()
         if kind in codes
     ] or [(code, TYPE_SHORT[code]) for code in ("ap", "t", "it")]
-    options.append(("", text(lang, "all")))
+    options.append(("", f"{text(lang, 'label.type')}: {text(lang, 'all')}"))
     buttons = [
         Button(
             ("✓ " if filters.type == code else "") + label, data=filters.with_(type=code).encode(0)
@@ -341,8 +400,11 @@ def more_message(cards: Sequence[NetworkCard], today: dt.date, lang: str) -> tup
     return message, rows(card_buttons((c.slug, c.name) for c in cards), 2)
 
 
-def join_message(calls: Calls, lang: str = "en") -> tuple[str, Keyboard]:
-    """``/join``: open and upcoming calls first, the latest closed ones, then how to take part."""
+def join_message(
+    calls: Calls, lang: str = "en", points: Sequence[ProgrammePage] = ()
+) -> tuple[str, Keyboard]:
+    """``/join``: open and upcoming calls first, the latest closed ones, then how to take
+    part, and buttons to the user's National URBACT Point (``points``)."""
     lines = [f"<b>{esc(text(lang, 'calls.title'))}</b>"]
     last = calls.past[0] if calls.past else None
     if not calls.live and last is not None and last.closes is not None:
@@ -355,10 +417,25 @@ def join_message(calls: Calls, lang: str = "en") -> tuple[str, Keyboard]:
     how = calls.how_to_join
     if how:
         lines += ["", f"<b>{esc(how.title)}</b>", esc(summary(how.body, 1200))]
+    if points:
+        lines += ["", f"<b>{esc(text(lang, 'calls.your_nup'))}</b>"]
+        lines += [f"• {link(p.url, p.title)}" for p in points]
     message = pack(pack_lines(lines, LIMIT))[0]
     shown = [*calls.live, *calls.past] + ([how] if how else [])
     keyboard = rows(card_buttons((c.slug, c.title) for c in shown), 2)
+    keyboard += rows(card_buttons(((p.slug, p.title) for p in points), "📍 "), 1)
     return message, keyboard
+
+
+def with_command(help_html: str, command: str, commands: Sequence[tuple[str, str]]) -> str:
+    """The help text with a line for ``command`` (its menu description) before ``/forget``,
+    when the text does not list it yet."""
+    if f"/{command} " in help_html:
+        return help_html
+    line = f"/{command} {esc(dict(commands).get(command, ''))}".rstrip()
+    lines = help_html.split("\n")
+    at = next((i for i, ln in enumerate(lines) if ln.startswith("/forget")), len(lines))
+    return "\n".join([*lines[:at], line, *lines[at:]])
 
 
 def about_message(about: About, lang: str = "en") -> str:

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS chats (
     chat_id INTEGER PRIMARY KEY,
     user_id INTEGER,
     language TEXT NOT NULL,
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    pinned INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS turns (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -90,6 +91,9 @@ class BotState:
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(chats)")}
+            if "pinned" not in columns:  # a state file from before /language
+                self._db.execute("ALTER TABLE chats ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
 
     @classmethod
     def open(cls, data_dir: Path) -> BotState:
@@ -117,20 +121,27 @@ class BotState:
 
     # languages
 
-    def languages(self) -> dict[int, str]:
-        """Every chat's language (read once at start; the bot keeps them in memory)."""
-        return {int(c): str(lang) for c, lang in self._read("SELECT chat_id, language FROM chats")}
+    def languages(self) -> dict[int, tuple[str, bool]]:
+        """Every chat's ``(language, chosen with /language)`` (read once at start; the bot
+        keeps them in memory)."""
+        rows = self._read("SELECT chat_id, language, pinned FROM chats")
+        return {int(c): (str(lang), bool(pinned)) for c, lang, pinned in rows}
 
     def language(self, chat_id: int) -> str | None:
         rows = self._read("SELECT language FROM chats WHERE chat_id = ?", (chat_id,))
         return rows[0][0] if rows else None
 
-    def set_language(self, chat_id: int, language: str, user_id: int | None = None) -> None:
+    def set_language(
+        self, chat_id: int, language: str, user_id: int | None = None, pinned: bool = False
+    ) -> None:
+        """Store a chat's language; ``user_id`` is the owner of a private chat (None for a
+        group, whose language belongs to no one member)."""
         self._write(
-            "INSERT INTO chats (chat_id, user_id, language, updated) VALUES (?, ?, ?, ?) "
+            "INSERT INTO chats (chat_id, user_id, language, updated, pinned) "
+            "VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language, "
-            "user_id = excluded.user_id, updated = excluded.updated",
-            (chat_id, user_id, language, time.time()),
+            "user_id = excluded.user_id, updated = excluded.updated, pinned = excluded.pinned",
+            (chat_id, user_id, language, time.time(), int(pinned)),
         )
 
     # history

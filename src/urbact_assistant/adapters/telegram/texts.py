@@ -9,7 +9,9 @@ import html
 
 from urbact_assistant import phrases
 
-COMMANDS = ("start", "help", "networks", "network", "city", "join", "forget", "about")
+COMMANDS = (
+    "start", "help", "networks", "network", "city", "join", "language", "forget", "about",
+)  # fmt: skip
 # Toasts of answerCallbackQuery and button labels are plain text, never parsed as HTML.
 PLAIN_KEYS = frozenset({"expired", "thanks", "all", "ask_the_bot", "show_more"})
 
@@ -29,6 +31,20 @@ def pick_language(code: str | None) -> str:
     Portuguese file, else ``en``)."""
     base = (code or "").split("-")[0].split("_")[0].lower()
     return base if base in languages() else "en"
+
+
+def language_from(word: str) -> str | None:
+    """The UI language a user means by ``word``: a code (``fr``, ``pt-BR``) or a language's
+    name in any UI language (``français``, ``French``, ``Französisch``); None if none."""
+    word = word.strip().casefold()
+    base = word.split("-")[0].split("_")[0]
+    if base in languages():
+        return base
+    for code in languages():
+        if any(phrases.sort_key(phrases.language_name(code, ui)) == phrases.sort_key(word)
+               for ui in languages()):  # fmt: skip
+            return code
+    return None
 
 
 def template(lang: str, key: str) -> str:
