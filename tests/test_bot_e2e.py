@@ -721,3 +721,53 @@ async def test_language_in_a_private_chat_overrides_telegrams_and_forget_resets_
     await bot.say(message_update(243, "/forget", language="en"), 243)
     [help_] = await bot.say(message_update(243, "/help", language="en"), 243)
     assert parse_html(help_["text"]).startswith("How to use me")
+
+
+SCREEN_QUESTIONS = {
+    "pl": "Które sieci zajmują się pracą zdalną?",
+    "fr": "Quels réseaux travaillent sur le télétravail ?",
+    "de": "Welche Netzwerke befassen sich mit Telearbeit?",
+    "es": "¿Qué redes trabajan sobre el teletrabajo?",
+    "it": "Quali reti si occupano di lavoro a distanza?",
+    "el": "Ποια δίκτυα ασχολούνται με την τηλεργασία;",
+    "uk": "Які мережі займаються дистанційною роботою?",
+}
+
+
+@pytest.mark.parametrize("lang", list(SCREEN_QUESTIONS))
+async def test_every_screen_comes_back_in_the_users_language(bot, api, lang):
+    """/start, /help, /join, /about, an answer, an opened card and /networks, each checked
+    against the user's UI file (and not the English one)."""
+    from urbact_assistant import phrases
+
+    def ui(key):
+        return parse_html(phrases.raw(lang, key)).strip()
+
+    def first_line(key):
+        return ui(key).splitlines()[0]
+
+    chat = 250 + list(SCREEN_QUESTIONS).index(lang)
+
+    async def screen(command):
+        [message] = await bot.say(message_update(chat, command, language=lang), chat, timeout=20)
+        return message, parse_html(message["text"])
+
+    _, start = await screen("/start")
+    assert start.startswith(first_line("start"))
+    _, help_ = await screen("/help")
+    assert help_.startswith(first_line("help"))
+    _, join = await screen("/join")
+    assert join.startswith(ui("calls.title")) and ui("calls.your_nup") in join
+    _, about = await screen("/about")
+    assert about.startswith(ui("about.title")) and ui("about.privacy_title") in about
+    answer, text = await screen(SCREEN_QUESTIONS[lang])
+    assert "Remote-IT" in text and ui("sources") in text
+    assert text.startswith(parse_html(phrases.say(lang, "list_head", 1)))
+    card_button = next(b for b in buttons(answer) if b.get("callback_data", "").startswith("c:"))
+    before = len(api.messages(chat))
+    api.enqueue(callback_update(answer, card_button["callback_data"], chat, lang))
+    await until(lambda: len(api.messages(chat)) > before, timeout=15)
+    card = parse_html(api.messages(chat)[-1]["text"])
+    assert ui("label.lead_partner") in card and "Lead partner" not in card
+    _, networks = await screen("/networks")
+    assert networks.startswith(ui("networks") + " (")
