@@ -48,7 +48,9 @@ def test_metrics_are_computed_as_defined():
         evaluation.Outcome(none, ["a"], 0.03),
     ]
     s = evaluation.score(outcomes)
-    assert (s.hit_at_1, s.recall_at_5, s.mrr) == (0.0, 1.0, 0.5)
+    assert (s.hit_at_1, s.hit_at_5, s.recall_at_5, s.mrr) == (0.0, 1.0, 1.0, 0.5)
+    late = evaluation.Outcome(q, ["c", "d", "e", "f", "g", "a"], 0.01)
+    assert evaluation.score([late]).hit_at_5 == 0.0
     assert (s.no_answer_precision, s.no_answer_recall) == (1.0, 0.5)
 
 

@@ -40,6 +40,7 @@ class Scores:
 
     questions: int = 0
     hit_at_1: float = 0.0
+    hit_at_5: float = 0.0  # at least one expected card in the top 5
     recall_at_5: float = 0.0
     mrr: float = 0.0
     no_answer_precision: float = 0.0
@@ -76,10 +77,13 @@ def _percentile(values: list[float], q: float) -> float:
 def _quality(outcomes: list[Outcome]) -> dict[str, float]:
     answerable = [o for o in outcomes if o.question.expected]
     if not answerable:
-        return {"hit@1": 0.0, "recall@5": 0.0, "mrr": 0.0, "n": 0}
+        return {"hit@1": 0.0, "hit@5": 0.0, "recall@5": 0.0, "mrr": 0.0, "n": 0}
     return {
         "hit@1": statistics.fmean(
             1.0 if o.ranked[:1] and o.ranked[0] in o.question.expected else 0.0 for o in answerable
+        ),
+        "hit@5": statistics.fmean(
+            1.0 if set(o.ranked[:5]) & set(o.question.expected) else 0.0 for o in answerable
         ),
         "recall@5": statistics.fmean(recall_at(o.ranked, o.question.expected) for o in answerable),
         "mrr": statistics.fmean(reciprocal_rank(o.ranked, o.question.expected) for o in answerable),
@@ -99,6 +103,7 @@ def score(outcomes: list[Outcome]) -> Scores:
     return Scores(
         questions=len(outcomes),
         hit_at_1=quality["hit@1"],
+        hit_at_5=quality["hit@5"],
         recall_at_5=quality["recall@5"],
         mrr=quality["mrr"],
         no_answer_precision=(
@@ -148,19 +153,20 @@ def compare(questions: Sequence[Question], hybrid) -> dict[str, Scores]:
 
 def format_table(results: dict[str, Scores]) -> str:
     """Methods side by side, then hybrid per language."""
-    head = f"{'method':<8} {'n':>4} {'hit@1':>6} {'recall@5':>8} {'MRR':>6} {'no-ans P':>8} {'no-ans R':>8} {'p50 ms':>7} {'p95 ms':>7}"
+    head = f"{'method':<8} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'recall@5':>8} {'MRR':>6} {'no-ans P':>8} {'no-ans R':>8} {'p50 ms':>7} {'p95 ms':>7}"
     lines = [head, "-" * len(head)]
     for name, s in results.items():
         lines.append(
-            f"{name:<8} {s.questions:>4} {s.hit_at_1:>6.3f} {s.recall_at_5:>8.3f} {s.mrr:>6.3f} "
+            f"{name:<8} {s.questions:>4} {s.hit_at_1:>6.3f} {s.hit_at_5:>6.3f} {s.recall_at_5:>8.3f} {s.mrr:>6.3f} "
             f"{s.no_answer_precision:>8.3f} {s.no_answer_recall:>8.3f} {s.p50_ms:>7.1f} {s.p95_ms:>7.1f}"
         )
     first = next(iter(results))
     lines += ["", f"{first} by language (answerable questions):"]
-    lines.append(f"{'lang':<6} {'n':>4} {'hit@1':>6} {'recall@5':>8} {'MRR':>6}")
+    lines.append(f"{'lang':<6} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'recall@5':>8} {'MRR':>6}")
     for lang, q in results[first].by_lang.items():
         lines.append(
-            f"{lang:<6} {q['n']:>4} {q['hit@1']:>6.3f} {q['recall@5']:>8.3f} {q['mrr']:>6.3f}"
+            f"{lang:<6} {q['n']:>4} {q['hit@1']:>6.3f} {q['hit@5']:>6.3f} {q['recall@5']:>8.3f} "
+            f"{q['mrr']:>6.3f}"
         )
     return "\n".join(lines)
 
