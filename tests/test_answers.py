@@ -209,3 +209,19 @@ def test_allowed_asks_about_eligibility_and_a_refusal_says_no(assistant):
 def test_a_country_in_the_polish_locative_is_that_country(assistant):
     answer = assistant.ask("Kto jest Krajowym Punktem URBACT w Polsce?")
     assert "Polska" in answer.text and "https://urbact.eu/how-find-us" in answer.text
+
+
+def test_greek_ukrainian_and_bulgarian_answers_name_their_own_places_in_their_script(assistant):
+    greek = assistant.ask("Ποιος είναι ο επικεφαλής εταίρος του δικτύου SCHOOLHOODS;")
+    assert "Ρέθυμνο (Ελλάδα)" in greek.text and "Rethymno" not in greek.text
+    ukrainian = assistant.ask("Чи є Тернопіль у мережі URBACT?")
+    assert ukrainian.text.startswith("Так. Тернопіль")
+    english = assistant.ask("who leads SCHOOLHOODS?")
+    assert "Rethymno (Greece)" in english.text
+
+
+def test_networks_led_from_a_country_name_each_lead(assistant):
+    answer = assistant.ask("which cities lead networks in Hungary?")
+    lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert lines and all("(lead partner)" in line for line in lines), answer.text
+    assert "Nyíregyháza (lead partner)" in answer.text

@@ -114,7 +114,12 @@ class _Plan:
             if found:
                 return found
         if networks:
-            return self.listing(networks, self.say("list_head", len(networks)))
+            leads = {  # "networks led by Hungarian cities": which city leads each
+                c.slug: f"{ph.place(c.lead_partner.name, self.lang)} ({self.say('role_lead')})"
+                for c in networks
+                if q.led_by and c.lead_partner is not None
+            }
+            return self.listing(networks, self.say("list_head", len(networks)), leads)
         if q.countries or q.status or q.type:
             return self.say("filters_none", filters=self.filters())
         return self.say("nothing", contact=CONTACT_URL)
@@ -188,7 +193,8 @@ class _Plan:
         from urbact_assistant.core.models import Party
 
         assert isinstance(party, Party)
-        return f"{party.name} ({ph.country(party.country, self.lang)})"
+        name = ph.place(party.name, self.lang, party.country)
+        return f"{name} ({ph.country(party.country, self.lang)})"
 
     def line(self, card: NetworkCard, extra: str = "") -> str:
         """``• Name — type, period, status; extra [n]``."""
@@ -261,7 +267,7 @@ class _Plan:
             if not cards:
                 continue
             roles = {c.slug: self.role(c, city) for c in cards}
-            name = city or ", ".join(self.q.cities)
+            name = ph.place(city, self.lang) if city else ", ".join(self.q.cities)
             head = self.say("city_head", len(cards), city=name)
             if "which" in self.q.asks:  # "which networks is it in?" is not a yes/no question
                 head = _capital(head.removeprefix(yes_no(self.lang, True)).lstrip())
