@@ -152,9 +152,9 @@ def place(name: str, lang: str, country: str | None = None) -> str:
     from babel.languages import get_official_languages
 
     for code, names in _local_names().items():
-        if (country is None or code == country) and name in names:
-            if lang in get_official_languages(code, de_facto=True):
-                return names[name]
+        mine = lang in get_official_languages(code, de_facto=True)
+        if mine and (country is None or code == country) and name in names:
+            return names[name]
     return name
 
 

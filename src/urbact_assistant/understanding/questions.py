@@ -182,11 +182,12 @@ def _fuzzy_cities(words: list[str], ents: Entities, view: View) -> dict[str, str
     return found
 
 
-def understand(question: str, ents: Entities) -> Query:
-    """Classify a question and extract its filters and concepts."""
+def understand(question: str, ents: Entities, language: str | None = None) -> Query:
+    """Classify a question and extract its filters and concepts; ``language`` is the one
+    the conversation settled on (a short turn's own words may not tell it)."""
     lex = ents.lexicon
     folded_phrase = phrase(question)
-    view = lex.view(folded_phrase, detect(question, ents.name_words))
+    view = lex.view(folded_phrase, language or detect(question, ents.name_words))
     st = view.stems
     if talk := small_talk(question, folded_phrase, view):
         return Query(text=question, kind="out_of_scope", small_talk=talk)
@@ -229,6 +230,8 @@ def understand(question: str, ents: Entities) -> Query:
     words_left = remaining.split()
     spans = concept_spans(words_left, lex.thesaurus, view.languages)
     concepts = list({c.id: c for _, _, c in spans}.values())
+    if "lead" not in asks and any(c.id == "lead-partner" for c in concepts):
+        asks = (*asks, "lead")  # "partnerem wiodącym", "partenerul principal": the lead
     # Words that name a topic are not signs of joining: "buget participativ" is a topic,
     # "buget" alone asks about funding.
     covered = {i for s, e, c in spans if c.kind == "topic" for i in range(s, e)}
