@@ -118,6 +118,30 @@ def test_server_errors(index_dir, server, script, requests, reason):
     assert answer.citations[0].slug == "remote-it"
 
 
+@pytest.mark.parametrize(
+    ("script", "requests", "reason"),
+    [
+        (["length:{reply}"], 1, "cut off at its length limit"),  # not retried: same limit
+        (["cut:{reply}", "cut:{reply}"], 2, "cut off (no finish reason)"),  # a dropped stream
+        (["cut:{reply}", "ok"], 2, None),  # the retry gives a complete answer
+    ],
+)
+def test_an_answer_cut_off_is_not_taken_as_complete(index_dir, server, script, requests, reason):
+    """A stream that stops at the length limit or ends without a finish reason, even right
+    after a citation, is an incomplete answer: the offline answer is given instead."""
+    assistant = llm_assistant(index_dir, server)
+    reply = "Remote-IT works on remote work [1]. Its lead partner is Dubrovnik [1]"
+    server.script = [step.format(reply=reply) for step in script]
+    answer = assistant.ask("which networks tackle remote work?")
+    assert len(server.requests) == requests
+    if reason:
+        assert answer.mode == "offline" and reason in (answer.note or "")
+        assert not answer.text.startswith("Remote-IT works on remote work")
+    else:
+        assert answer.mode == "llm" and answer.text.startswith("Remote-IT is the network")
+    assert answer.citations[0].slug == "remote-it"
+
+
 def test_a_slow_server_is_cut_off_by_the_time_budget(index_dir, server):
     assistant = llm_assistant(index_dir, server, timeout="2")
     server.script = ["slow:6", "slow:6"]

@@ -2,8 +2,9 @@
 condenses follow-ups and writes the answer from the numbered cards.
 
 Everything the model says is checked (``citations.verify``); on any failure (server down,
-5xx, 429, timeout, malformed output, an answer without valid citations) the offline answer is
-returned with a short note, so the user always gets a grounded answer.
+5xx, 429, timeout, malformed output, an answer cut off at the length limit or without a finish
+reason, an answer without valid citations) the offline answer is returned with a short note,
+so the user always gets a grounded answer.
 """
 
 from __future__ import annotations
@@ -188,17 +189,40 @@ class LLMSteps:
         deadline: float,
         on_token: Callable[[str], None] | None = None,
     ) -> str:
-        """Stream the model's reply, giving up at ``deadline``."""
+        """Stream the model's reply, giving up at ``deadline``. A reply is complete only when
+        the stream says why it stopped: cut at the length limit, stopped by a filter, or ended
+        without a reason (a dropped connection), it is not an answer."""
         remaining = deadline - time.monotonic()
         if remaining <= 0.5:
             raise LLMFailure("timed out")
         parts: list[str] = []
+        finish: str | None = None
         for chunk in self.model.stream(messages, timeout=remaining):
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if piece:
                 parts.append(piece)
                 if on_token:
                     on_token(piece)
+            finish = finish_reason(chunk) or finish
             if time.monotonic() > deadline:
                 raise LLMFailure("timed out", retryable=False)
+        if finish is None:
+            raise LLMFailure("the model's answer was cut off (no finish reason)", retryable=True)
+        if finish in LENGTH_REASONS:
+            raise LLMFailure("the model's answer was cut off at its length limit")
+        if finish == "content_filter":
+            raise LLMFailure("the model's answer was stopped by a content filter")
         return "".join(parts)
+
+
+LENGTH_REASONS = ("length", "max_tokens")
+
+
+def finish_reason(chunk: Any) -> str | None:
+    """Why the model stopped, from a streamed chunk's metadata (OpenAI-compatible servers say
+    ``finish_reason``; LangChain's Ollama and Anthropic models ``done_reason``/``stop_reason``)."""
+    meta = getattr(chunk, "response_metadata", None) or {}
+    for key in ("finish_reason", "done_reason", "stop_reason"):
+        if isinstance(meta.get(key), str) and meta[key]:
+            return str(meta[key])
+    return None
