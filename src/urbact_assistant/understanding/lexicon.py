@@ -7,7 +7,8 @@ the eight main languages (EN, FR, DE, IT, ES, PL, PT, NL) say ``always: true``: 
 pooled and apply to every question, with the nationality adjectives of ``data/demonyms.yaml``.
 Any other file applies to a question only when the question is written in that language
 (``Lexicon.languages_of``). Country names come from pycountry in 27 languages. Matching works on
-accent-, case- and script-folded text.
+accent-, case- and script-folded text. The main languages' files also have a ``claims`` section:
+the words ``answering.claims`` reads an LLM's answers with (not used for questions).
 """
 
 from __future__ import annotations
