@@ -70,6 +70,10 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append(body)
         if self.path.endswith("/embeddings"):
+            if getattr(self.server, "embeddings_refused", ""):  # a server echoing the key
+                said = f"Incorrect API key provided: {self.server.embeddings_refused}"
+                self._json(401, {"error": {"message": said, "type": "invalid_request_error"}})
+                return
             self._json(200, embeddings(body))
             return
         behaviour = self.server.next_behaviour()

@@ -322,3 +322,15 @@ def test_contacts_and_addresses_without_a_scheme_are_removed():
     assert "S.M.ALL" in checked.text and "e.g." in checked.text
     assert "urbact.eu/networks/s-m-all" in checked.text
     assert checked.removed_links >= 7
+
+
+def test_an_embedding_server_error_is_one_line_without_the_key(tmp_path, small_corpus, server):
+    key = "sk-secret-0123456789abcdef"
+    server.embeddings_refused = key
+    env = {"OPENAI_BASE_URL": server.base_url, "URBACT_EMBEDDINGS": "openai",
+           "URBACT_EMBEDDING_MODEL": "fake-embed", "OPENAI_API_KEY": key,
+           "URBACT_DATA_DIR": str(tmp_path / "data"), "URBACT_CORPUS_DIR": str(small_corpus)}  # fmt: skip
+    result = CliRunner().invoke(cli, ["ingest"], env=env)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert key not in result.output and "HTTP 401" in result.output, result.output
+    assert "OPENAI_API_KEY" in result.output

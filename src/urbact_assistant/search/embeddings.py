@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from urbact_assistant.config import Settings
-from urbact_assistant.errors import ConfigError
+from urbact_assistant.errors import ConfigError, UrbactError
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class OpenAIModelEmbeddings(ModelEmbeddings):
 
         host = (base_url or "api.openai.com").split("//")[-1].rstrip("/")
         self.model_id = f"openai:{model}@{host}"
+        self._host = host
         self._inner = OpenAIEmbeddings(
             model=model,
             base_url=base_url or None,
@@ -103,10 +104,23 @@ class OpenAIModelEmbeddings(ModelEmbeddings):
         )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._inner.embed_documents(texts)
+        try:
+            return self._inner.embed_documents(texts)
+        except Exception as exc:
+            raise self._failure(exc) from None
 
     def embed_query(self, text: str) -> list[float]:
-        return self._inner.embed_query(text)
+        try:
+            return self._inner.embed_query(text)
+        except Exception as exc:
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: Exception) -> UrbactError:
+        """What went wrong, without the server's own words: an error text may echo the key."""
+        status = getattr(exc, "status_code", None)
+        what = f"HTTP {status}" if status else type(exc).__name__
+        hint = " (check OPENAI_API_KEY)" if status in (401, 403) else ""
+        return UrbactError(f"the embedding server at {self._host} failed: {what}{hint}")
 
 
 class CachedEmbeddings(ModelEmbeddings):
