@@ -113,11 +113,16 @@ def cues_for(language: str) -> Cues | None:
     sections = [(files.get(code) or {}).get("claims") or {} for code in codes]
     patterns = {}
     for kind in CLAIM_KINDS:
-        terms = [t for section in sections for t in section.get(kind) or ()]
+        # English cues also apply (answers quote "lead partner"), but not its small words for
+        # "not" and "past": Portuguese "no" is "in the", Italian "has" no meaning at all.
+        own_only = kind in ("negation", "past", "links") and language != "en"
+        terms = [
+            t for section in sections[: 1 if own_only else None] for t in section.get(kind) or ()
+        ]
         if kind in STATUSES:
             terms += [status_word(kind, code) for code in codes]
         patterns[kind] = _pattern(terms)
-    links = {w for section in sections for t in section.get("links") or () for w in tokens(t)}
+    links = {w for t in sections[0].get("links") or () for w in tokens(t)}
     cities = {
         w
         for code in codes
