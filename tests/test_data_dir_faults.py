@@ -1,4 +1,5 @@
-"""A full disk: the embedding cache is a speed-up, so failing to write it fails nothing."""
+"""A full disk, temporary files left by a crash: answers keep coming, and nothing is left
+behind."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import errno
 import logging
 import os
 import sqlite3
+import time
 
 import pytest
 
 from urbact_assistant.assistant import Assistant
+from urbact_assistant.core.snapshot import write_atomically
 from urbact_assistant.search import embeddings as embeddings_module
 from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
+from urbact_assistant.services import Services
 
 from .conftest import make_settings
 
@@ -100,3 +104,36 @@ def test_an_embedding_cache_that_cannot_be_opened_embeds_without_it(tmp_path, ca
         assert cached.embed_documents(["a"]) == [[1.0, 1.0]]
     assert cached.inner.calls == 2
     assert len([r for r in caplog.records if "embedding cache" in r.getMessage()]) == 1
+
+
+# -- temporary files left by a crash ---------------------------------------------------------
+
+
+def test_stale_temporaries_of_our_writes_are_removed_and_nothing_else(tmp_path):
+    from urbact_assistant.core.snapshot import remove_stale_temporaries
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    old = time.time() - 3600
+    stale = folder / ".knowledge.pickle.4242.tmp"
+    fresh = folder / ".index.json.4343.tmp"  # perhaps being written right now
+    others = [folder / "notes.tmp", folder / ".hidden.tmp", folder / "knowledge.pickle"]
+    for path in (stale, fresh, *others):
+        path.write_bytes(b"x")
+    for path in (stale, *others):
+        os.utime(path, (old, old))
+    assert remove_stale_temporaries(folder) == [stale]
+    assert fresh.exists() and all(p.exists() for p in others)
+    assert remove_stale_temporaries(tmp_path / "missing") == []
+
+
+def test_opening_the_services_collects_stale_temporaries(tmp_path, small_corpus):
+    data = tmp_path / "data"
+    write_atomically(data / "cache" / "probe.bin", lambda f: f.write(b"ok"))
+    stale = [data / ".index.json.99999.tmp", data / "cache" / ".use-weights-0.v2.bin.99999.tmp"]
+    for path in stale:
+        path.write_bytes(b"half")
+        os.utime(path, (time.time() - 3600,) * 2)
+    Services.create(make_settings(data, small_corpus))
+    assert not any(p.exists() for p in stale)
+    assert (data / "cache" / "probe.bin").read_bytes() == b"ok"

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from urbact_assistant.config import Settings
-from urbact_assistant.core.snapshot import code_fingerprint, fingerprint, load_or_build
+from urbact_assistant.core.snapshot import (
+    code_fingerprint,
+    fingerprint,
+    load_or_build,
+    remove_stale_temporaries,
+)
 from urbact_assistant.errors import ConfigError, DamagedIndexError
 from urbact_assistant.knowledge.corpus import Corpus, corpus_files, load_corpus
 from urbact_assistant.knowledge.passages import passages_fingerprint
@@ -88,6 +93,8 @@ class Services:
             raise ConfigError(
                 f"URBACT_DATA_DIR {settings.data_dir} is not a usable folder ({exc.strerror})"
             ) from exc
+        for folder in (settings.data_dir, settings.data_dir / "cache"):
+            remove_stale_temporaries(folder)  # left by a process killed while writing
         knowledge = Knowledge.load(settings)
         embeddings = CachedEmbeddings(make_embeddings(settings), default_cache_path(settings))
         return cls(settings, knowledge, embeddings)
