@@ -1,13 +1,23 @@
-"""A full disk, temporary files left by a crash: answers keep coming, and nothing is left
-behind."""
+"""A full disk, a damaged index: answers keep coming where they can, and otherwise one clear
+line says what to do (never a traceback, never a crash).
+
+Commands run as separate processes, as a user runs them: a damaged HNSW segment used to kill
+the process with SIGSEGV, which no in-process test could survive.
+"""
 
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
+import shutil
 import sqlite3
+import struct
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,9 +27,46 @@ from urbact_assistant.search import embeddings as embeddings_module
 from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
 from urbact_assistant.services import Services
 
-from .conftest import make_settings
+from .conftest import CORPUS, TODAY, make_settings
 
 TOPIC = "which networks tackle remote work?"
+GOOD_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawZ"
+
+
+def env_for(data_dir: Path, corpus: Path = CORPUS, **extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("URBACT_", "OPENAI_", "TELEGRAM_"))
+    }
+    return {
+        **env,
+        "URBACT_DATA_DIR": str(data_dir),
+        "URBACT_CORPUS_DIR": str(corpus),
+        "URBACT_TODAY": TODAY.isoformat(),
+        **extra,
+    }
+
+
+def run(args, env, stdin: str = "") -> tuple[int, str, str]:
+    """``urbact-assistant ARGS`` in a new process."""
+    command = [sys.executable, "-m", "urbact_assistant", *args]
+    done = subprocess.run(
+        command, env=env, input=stdin, capture_output=True, text=True, timeout=300
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def one_line_error(code: int, out: str, err: str) -> str:
+    assert code == 1, (code, out, err)  # not -11 (SIGSEGV), not a traceback
+    assert "Traceback" not in out + err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+    return lines[0]
+
+
+def copy_index(index_dir: Path, tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(index_dir, data)
+    return data
 
 
 # -- a full disk -----------------------------------------------------------------------------
@@ -104,6 +151,100 @@ def test_an_embedding_cache_that_cannot_be_opened_embeds_without_it(tmp_path, ca
         assert cached.embed_documents(["a"]) == [[1.0, 1.0]]
     assert cached.inner.calls == 2
     assert len([r for r in caplog.records if "embedding cache" in r.getMessage()]) == 1
+
+
+# -- a damaged index -------------------------------------------------------------------------
+
+
+def segment_folder(data: Path) -> Path:
+    """The folder of the active build's HNSW segment files."""
+    build = json.loads((data / "index.json").read_text())["build"]
+    db = sqlite3.connect(data / "chroma" / "chroma.sqlite3")
+    (segment,) = db.execute(
+        "SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id "
+        "WHERE c.name = ? AND s.scope = 'VECTOR'",
+        (build,),
+    ).fetchone()
+    db.close()
+    folder = data / "chroma" / segment
+    assert (folder / "header.bin").exists()
+    return folder
+
+
+def patch_bytes(path: Path, offset: int, data: bytes) -> None:
+    with path.open("r+b") as f:
+        f.seek(offset)
+        f.write(data)
+
+
+# Each of these made `ask` die with SIGSEGV in Chroma's native code (chromadb 1.5).
+CRASHING = {
+    "element count past the files": lambda s: patch_bytes(
+        s / "header.bin", 20, struct.pack("<Q", 5000)
+    ),
+    "truncated header": lambda s: os.truncate(s / "header.bin", 40),
+    "entry point out of range": lambda s: patch_bytes(
+        s / "header.bin", 56, struct.pack("<I", 999_999)
+    ),
+    "garbage links": lambda s: patch_bytes(s / "data_level0.bin", 0, os.urandom(200_000)),
+    "wrong level factor": lambda s: patch_bytes(s / "header.bin", 84, struct.pack("<d", 7.1e21)),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(CRASHING))
+def test_the_segment_check_finds_what_would_crash_chroma(index_dir, tmp_path, damage):
+    from urbact_assistant.search.store_files import segment_problem
+
+    data = copy_index(index_dir, tmp_path)
+    folder = segment_folder(data)
+    assert segment_problem(folder) is None
+    CRASHING[damage](folder)
+    assert segment_problem(folder)
+
+
+def test_a_damaged_hnsw_segment_is_one_line_then_rebuilt_by_ingest_force(index_dir, tmp_path):
+    data = copy_index(index_dir, tmp_path)
+    CRASHING["element count past the files"](segment_folder(data))
+    env = env_for(data)
+    line = one_line_error(*run(["ask", TOPIC], env))
+    assert "is damaged" in line and "header.bin" in line and "ingest --force" in line
+    line = one_line_error(*run(["ingest"], env))  # not "up to date"
+    assert "is damaged" in line and "ingest --force" in line
+    code, out, err = run(["ingest", "--force"], env)
+    assert code == 0 and "indexed" in out, err
+    assert [p.name[:15] for p in data.iterdir() if p.name.startswith("chroma.damaged-")] == [
+        "chroma.damaged-"
+    ]
+    code, out, err = run(["ask", TOPIC], env)
+    assert code == 0 and "Remote-IT" in out, err
+
+
+def test_a_damaged_sqlite_page_is_one_line_then_rebuilt_by_ingest_force(index_dir, tmp_path):
+    data = copy_index(index_dir, tmp_path)
+    store = data / "chroma" / "chroma.sqlite3"
+    patch_bytes(store, store.stat().st_size // 2, os.urandom(65536))  # pages Chroma reads late
+    env = env_for(data)
+    line = one_line_error(*run(["ask", TOPIC], env))
+    assert "is damaged" in line and "ingest --force" in line
+    code, out, err = run(["ingest", "--force"], env)
+    assert code == 0 and "indexed" in out, err
+    assert any(p.name.startswith("chroma.damaged-") for p in data.iterdir())
+    code, out, err = run(["ask", TOPIC], env)
+    assert code == 0 and "Remote-IT" in out, err
+
+
+def test_the_bot_with_a_damaged_index_logs_one_line_and_exits(index_dir, tmp_path):
+    data = copy_index(index_dir, tmp_path)
+    CRASHING["garbage links"](segment_folder(data))
+    env = env_for(
+        data, TELEGRAM_BOT_TOKEN=GOOD_TOKEN, TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot"
+    )
+    code, out, err = run(["bot"], env)
+    assert code == 1, (code, err)  # not -11: a supervisor sees why it stopped
+    assert "Traceback" not in out + err
+    logged = [line for line in err.splitlines() if " ERROR " in line]
+    assert len(logged) == 1 and "cannot start: the index in" in logged[0]
+    assert "is damaged" in logged[0] and "ingest --force" in logged[0]
 
 
 # -- temporary files left by a crash ---------------------------------------------------------

@@ -49,6 +49,7 @@ from urbact_assistant.core.results import (
 from urbact_assistant.errors import (
     ConfigError,
     CorpusError,
+    DamagedIndexError,
     IndexMismatchError,
     Problem,
     UrbactError,
@@ -72,6 +73,7 @@ __all__ = [
     "Conversation",
     "CorpusCheck",
     "CorpusError",
+    "DamagedIndexError",
     "Funding",
     "FuzzyDate",
     "IndexMismatchError",

@@ -59,8 +59,8 @@ class Assistant:
         from urbact_assistant.answering.chain import build_chain
 
         self.services = services
-        vectorstore = FollowingVectorStore(
-            lambda: services.store.open(services.embeddings), services.active_build
+        self._vectors = vectorstore = FollowingVectorStore(
+            services.open_vectors, services.active_build, diagnose=services.diagnose
         )
         knowledge = services.knowledge
         self._retriever = Retriever(
@@ -133,6 +133,12 @@ class Assistant:
 
         state = ChainState(question, conversation or Conversation(), on_token)
         return self._chain.invoke(state)
+
+    def check_index(self) -> None:
+        """Open the vector index now rather than on the first question that needs it:
+        ``UrbactError`` (a damaged index, one built with another model, none at all) when it
+        cannot be used. A long-running front end calls this at start."""
+        self._vectors.open()
 
     def retrieve(self, question: str) -> Retrieval:
         """The understood question and the ranked cards, without composing an answer."""

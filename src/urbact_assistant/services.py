@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from urbact_assistant.config import Settings
 from urbact_assistant.core.snapshot import (
@@ -18,7 +19,7 @@ from urbact_assistant.core.snapshot import (
     load_or_build,
     remove_stale_temporaries,
 )
-from urbact_assistant.errors import ConfigError, DamagedIndexError
+from urbact_assistant.errors import ConfigError, DamagedIndexError, IndexError_
 from urbact_assistant.knowledge.corpus import Corpus, corpus_files, load_corpus
 from urbact_assistant.knowledge.passages import passages_fingerprint
 from urbact_assistant.search.embeddings import CachedEmbeddings, make_embeddings
@@ -107,12 +108,24 @@ class Services:
     @property
     def store(self) -> IndexStore:
         if self._store is None:
-            client = make_client(self.settings)
-            lock = None if self.settings.chroma_host else self.settings.data_dir / "ingest.lock"
+            client, files = make_client(self.settings)
+            data_dir = None if self.settings.chroma_host else self.settings.data_dir
             self._store = IndexStore(
-                client, prefix=self.settings.collection, mirror=self.mirror, lock_file=lock
+                client,
+                prefix=self.settings.collection,
+                mirror=self.mirror,
+                lock_file=data_dir / "ingest.lock" if data_dir else None,
+                files=files,
             )
         return self._store
+
+    def open_vectors(self) -> tuple[str, Any]:
+        """The active build as a vector store."""
+        return self.store.open(self.embeddings)
+
+    def diagnose(self, exc: BaseException) -> IndexError_ | None:
+        """A clear error for a failed read of the index, when its store is damaged."""
+        return self._store.diagnose(exc) if self._store is not None else None
 
     def manifest(self) -> Manifest | None:
         if self.mirror is not None and (copy := read_mirror(self.mirror)) is not None:
@@ -128,16 +141,19 @@ class Services:
     def ingest(
         self, *, force: bool = False, progress: Progress | None = None, wait: float = 600.0
     ) -> IngestReport:
-        """Update the index; with ``force``, a damaged embedded store is moved aside first and
-        the index rebuilt from scratch."""
+        """Update the index. An embedded store is checked first (``DamagedIndexError`` when
+        it is damaged); with ``force``, a damaged one is moved aside and the index rebuilt
+        from scratch."""
+        embedded = not self.settings.chroma_host
         try:
             store = self.store
+            store.check()
         except DamagedIndexError:
-            if not force or self.settings.chroma_host:
+            if not force or not embedded:
                 raise
+            self._store = None
             aside = move_aside(self.settings)
             log.warning("the damaged index was moved to %s; rebuilding", aside)
-            self._store = None
             store = self.store
         return store.ingest(self.corpus, self.embeddings, force=force, progress=progress, wait=wait)
 

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,9 +33,16 @@ from urbact_assistant.errors import (
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.passages import card_passages, passages_fingerprint
 from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
+from urbact_assistant.search.store_files import (
+    segment_problem,
+    sqlite_problem,
+    vector_segments,
+)
 
 log = logging.getLogger(__name__)
 SCHEMA = 1
+# Words of Chroma's errors about a store it cannot read (a damaged segment or SQLite file).
+DAMAGE_MARKERS = ("hnsw", "pickle", "malformed", "not a database")
 
 
 @dataclass
@@ -68,8 +76,9 @@ class Manifest:
         )
 
 
-def make_client(settings: Settings):
-    """An embedded ``PersistentClient`` under the data dir, or an ``HttpClient`` to a server."""
+def make_client(settings: Settings) -> tuple[Any, Path | None]:
+    """An ``HttpClient`` to a Chroma server, or an embedded ``PersistentClient`` under the data
+    dir, with the folder of its files."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -77,27 +86,46 @@ def make_client(settings: Settings):
     if settings.chroma_host:
         host, _, port = settings.chroma_host.partition(":")
         try:
-            return chromadb.HttpClient(host=host, port=int(port or 8000), settings=chroma_settings)
+            client = chromadb.HttpClient(
+                host=host, port=int(port or 8000), settings=chroma_settings
+            )
         except Exception as exc:
             raise IndexError_(
                 f"cannot reach the Chroma server at {settings.chroma_host}: {exc}"
             ) from exc
+        return client, None
+    path = settings.data_dir / "chroma"
+
+    def persistent(folder: Path) -> Any:
+        client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+        client.list_collections()  # reads the store: a damaged one fails here, not later
+        return client
+
     from filelock import FileLock
 
-    path = settings.data_dir / "chroma"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         # Chroma creates its tables on first open; processes opening a new store at the same
         # time ("table collections already exists") take turns here, for a moment each.
         with FileLock(settings.data_dir / "chroma.open.lock", timeout=120):
-            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-            client.list_collections()  # reads the store: a damaged one fails here, not later
-    except Exception as exc:
-        raise DamagedIndexError(
-            f"the index in {path} is damaged ({_reason(exc)}); "
-            "run `urbact-assistant ingest --force` to rebuild it"
-        ) from exc
-    return client
+            return persistent(path), path
+    except BaseException as exc:
+        if not failed(exc):
+            raise
+        raise damaged(path, _reason(exc)) from exc
+
+
+def damaged(path: Path, reason: str) -> DamagedIndexError:
+    return DamagedIndexError(
+        f"the index in {path} is damaged ({reason}); "
+        "run `urbact-assistant ingest --force` to rebuild it"
+    )
+
+
+def failed(exc: BaseException) -> bool:
+    """An error, as opposed to an interruption: Chroma's native code reports a panic as a
+    ``PanicException``, which is not an ``Exception``."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _reason(exc: BaseException) -> str:
@@ -130,12 +158,16 @@ class IndexStore:
         prefix: str = "urbact",
         mirror: Path | None = None,
         lock_file: Path | None = None,
+        files: Path | None = None,
     ):
         """``mirror``: a JSON copy of the active build's manifest, written at each switch, so
         that a process can check the index without importing Chroma (embedded mode only).
         ``lock_file``: the writer lock of an embedded index; without it (a Chroma server) the
-        lock is a lease collection on the server."""
+        lock is a lease collection on the server. ``files``: the folder of an embedded
+        store's files, checked before Chroma reads them."""
         self.client = client
+        self.files = files
+        self._sound: set[str] = set()  # builds whose segment files were checked
         self.prefix = prefix
         self.pointer_name = f"{prefix}-pointer"
         self.lock_name = f"{prefix}-lock"
@@ -164,6 +196,46 @@ class IndexStore:
         except Exception:
             return None
         return replace(found, build=name)
+
+    # -- damage --------------------------------------------------------------
+    def check_build(self, name: str) -> None:
+        """Raise ``DamagedIndexError`` when the build's segment files would crash Chroma's
+        native code (checked once per build and process; nothing to check on a server)."""
+        if self.files is None or name in self._sound:
+            return
+        if problem := self._segments_problem([name]):
+            raise damaged(self.files, problem)
+        self._sound.add(name)
+
+    def check(self) -> None:
+        """Check the whole embedded store: the SQLite file (``quick_check``) and every
+        build's segment files; ``DamagedIndexError`` when something is wrong."""
+        if self.files is None:
+            return
+        problem = sqlite_problem(self.files / "chroma.sqlite3") or self._segments_problem(None)
+        if problem:
+            raise damaged(self.files, problem)
+
+    def diagnose(self, exc: BaseException) -> DamagedIndexError | None:
+        """A ``DamagedIndexError`` explaining ``exc`` (an error Chroma raised while reading)
+        when the store is damaged; None when nothing is found."""
+        if self.files is None:
+            return None
+        problem = sqlite_problem(self.files / "chroma.sqlite3") or self._segments_problem(None)
+        if problem is None and any(m in str(exc).lower() for m in DAMAGE_MARKERS):
+            problem = ": ".join(str(exc).split(": ")[-3:])[:120]  # Chroma's most specific words
+        return damaged(self.files, problem) if problem else None
+
+    def _segments_problem(self, builds: list[str] | None) -> str | None:
+        assert self.files is not None
+        try:
+            segments = vector_segments(self.files, builds)
+        except sqlite3.Error as exc:
+            return str(exc)
+        for name, (folder, dimension) in sorted(segments.items()):
+            if problem := segment_problem(folder, dimension):
+                return f"build {name}: {problem}"
+        return None
 
     # -- one writer at a time ------------------------------------------------
     @contextmanager
@@ -328,6 +400,7 @@ class IndexStore:
             raise IndexError_("the index is damaged; run `urbact-assistant ingest --force`")
         if manifest.model_id != embeddings.model_id:
             raise model_mismatch(manifest.model_id, embeddings.model_id)
+        self.check_build(name)  # before Chroma's native code loads the build's vectors
         from langchain_chroma import Chroma
 
         return name, Chroma(
@@ -380,10 +453,14 @@ class FollowingVectorStore:
         open_store: Callable[[], tuple[str, Any]],
         active: Callable[[], str | None],
         clock: Callable[[], float] = time.monotonic,
+        diagnose: Callable[[BaseException], IndexError_ | None] | None = None,
     ):
+        """``diagnose``: turns an error of a query that failed twice into a clear one (a
+        damaged store), or None to let it through."""
         self._open_store = open_store
         self._active = active
         self._clock = clock
+        self._diagnose = diagnose
         self._store: Any = None
         self._name: str | None = None
         self._checked = float("-inf")
@@ -404,6 +481,10 @@ class FollowingVectorStore:
                 log.info("reading the index build %s", self._name)
             return self._store
 
+    def open(self) -> None:
+        """Open the active build now (``IndexError_`` when it cannot be used)."""
+        self._current()
+
     def similarity_search_by_vector_with_relevance_scores(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return self._current().similarity_search_by_vector_with_relevance_scores(
@@ -411,11 +492,20 @@ class FollowingVectorStore:
             )
         except IndexError_:
             raise
-        except Exception:  # the build was removed under us (chromadb NotFoundError)
+        except BaseException as exc:  # the build was removed under us (chromadb NotFoundError)
+            if not failed(exc):
+                raise
             log.info("the index build changed while reading; following the pointer")
+        try:
             return self._current(force=True).similarity_search_by_vector_with_relevance_scores(
                 *args, **kwargs
             )
+        except IndexError_:
+            raise
+        except BaseException as exc:
+            if failed(exc) and self._diagnose and (clear := self._diagnose(exc)):
+                raise clear from exc
+            raise
 
 
 def _now() -> str:
