@@ -1,8 +1,10 @@
-"""A full disk, a damaged index: answers keep coming where they can, and otherwise one clear
-line says what to do (never a traceback, never a crash).
+"""A data dir that cannot be written, a full disk, a damaged index: answers keep coming where
+they can, and otherwise one clear line says what to do (never a traceback, never a crash).
 
 Commands run as separate processes, as a user runs them: a damaged HNSW segment used to kill
-the process with SIGSEGV, which no in-process test could survive.
+the process with SIGSEGV, which no in-process test could survive. A read-only data dir is made
+with ``chmod -R a-w``, or, when the tests run as root (who ignores permissions), with a
+read-only bind mount in a private mount namespace (``unshare -m``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from .conftest import CORPUS, TODAY, make_settings
 
 TOPIC = "which networks tackle remote work?"
 GOOD_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawZ"
+ROOT = os.geteuid() == 0
 
 
 def env_for(data_dir: Path, corpus: Path = CORPUS, **extra: str) -> dict[str, str]:
@@ -46,9 +49,13 @@ def env_for(data_dir: Path, corpus: Path = CORPUS, **extra: str) -> dict[str, st
     }
 
 
-def run(args, env, stdin: str = "") -> tuple[int, str, str]:
-    """``urbact-assistant ARGS`` in a new process."""
+def run(args, env, stdin: str = "", read_only: Path | None = None) -> tuple[int, str, str]:
+    """``urbact-assistant ARGS`` in a new process; with ``read_only``, that folder is mounted
+    read-only for the process (root) or is already chmod'ed (see ``read_only_copy``)."""
     command = [sys.executable, "-m", "urbact_assistant", *args]
+    if read_only is not None and ROOT:
+        mount = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+        command = ["unshare", "-m", "sh", "-c", mount, str(read_only), *command]
     done = subprocess.run(
         command, env=env, input=stdin, capture_output=True, text=True, timeout=300
     )
@@ -67,6 +74,81 @@ def copy_index(index_dir: Path, tmp_path: Path) -> Path:
     data = tmp_path / "data"
     shutil.copytree(index_dir, data)
     return data
+
+
+@pytest.fixture
+def read_only_copy(index_dir, tmp_path):
+    """A copy of the built index's data dir that the commands cannot write."""
+    if ROOT and subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode:
+        pytest.skip("running as root without unshare -m: cannot make a folder read-only")
+    data = copy_index(index_dir, tmp_path)
+    if not ROOT:
+        subprocess.run(["chmod", "-R", "a-w", str(data)], check=True)
+    yield data
+    subprocess.run(["chmod", "-R", "u+w", str(data)], check=True)
+
+
+def listing(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+# -- a read-only data dir ---------------------------------------------------------------------
+
+
+def test_a_read_only_data_dir_answers_and_refuses_ingest_in_one_line(read_only_copy):
+    data = read_only_copy
+    before = listing(data)
+    env = env_for(data)
+    code, out, err = run(["ask", TOPIC], env, read_only=data)
+    assert code == 0 and "Remote-IT" in out, (out, err)
+    assert err == ""
+    batch = "who leads GenProcure?\n" + TOPIC + "\n"
+    code, out, err = run(["ask", "--json", "-"], env, stdin=batch, read_only=data)
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert len(lines) == 2 and '"error"' not in out
+    assert "genprocure" in lines[0] and "remote-it" in lines[1]
+    code, out, err = run(["chat"], env, stdin=TOPIC + "\nwho leads it?\n", read_only=data)
+    assert code == 0 and "Remote-IT" in out and "error" not in err, (out, err)
+    line = one_line_error(*run(["ingest"], env, read_only=data))
+    assert f"the data directory {data} is not writable" in line
+    assert listing(data) == before  # nothing written, no lock file created
+
+
+def test_a_read_only_data_dir_behind_its_corpus_answers_from_the_index_as_it_is(
+    read_only_copy, tmp_path
+):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    card = corpus / "networks" / "remote-it.md"
+    card.write_text(card.read_text() + "\nThe partners also compared coworking pilots.\n")
+    code, out, err = run(["ask", TOPIC], env_for(read_only_copy, corpus), read_only=read_only_copy)
+    assert code == 0 and "Remote-IT" in out, (out, err)
+    assert "answering from the index as it is" in err and "Traceback" not in err
+
+
+def test_a_reader_of_a_read_only_data_dir_follows_a_reingest_by_its_owner(
+    index_dir, tmp_path, monkeypatch
+):
+    from urbact_assistant.search import index as index_module
+
+    data = copy_index(index_dir, tmp_path)
+    # This process sees the data dir as read-only; the ingest below runs as its owner.
+    monkeypatch.setattr(index_module, "writable_data_dir", lambda _: False)
+    monkeypatch.setattr(index_module.FollowingVectorStore, "CHECK_EVERY", 0.0)
+    reader = Assistant.open(make_settings(data))
+    assert reader.ask(TOPIC).citations[0].slug == "remote-it"
+    first = reader.services.store
+    assert first.files != data / "chroma" and first.origin == data / "chroma"
+    code, out, err = run(["ingest", "--force"], env_for(data))
+    assert code == 0, err
+    assert reader.ask(TOPIC).citations[0].slug == "remote-it"
+    assert reader.services.store is not first  # a fresh copy of the new build
+    assert reader.services.store.active_name() == reader.services.active_build()
 
 
 # -- a full disk -----------------------------------------------------------------------------

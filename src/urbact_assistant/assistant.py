@@ -36,7 +36,7 @@ from urbact_assistant.core.results import (
     Progress,
 )
 from urbact_assistant.core.text import fold
-from urbact_assistant.errors import IngestBusyError
+from urbact_assistant.errors import DataDirError, IngestBusyError
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.search.index import FollowingVectorStore, model_mismatch
 from urbact_assistant.search.retrieval import Retriever
@@ -113,6 +113,10 @@ class Assistant:
                     if manifest is None:
                         raise
                     log.info("another ingest is updating the index; answering from the current one")
+                except DataDirError as exc:
+                    if manifest is None:
+                        raise
+                    log.warning("answering from the index as it is: %s", exc)
         return cls(services, chat_model)
 
     # -- questions ----------------------------------------------------------------------

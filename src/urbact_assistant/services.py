@@ -31,7 +31,9 @@ from urbact_assistant.search.index import (
     default_cache_path,
     make_client,
     move_aside,
+    not_writable,
     read_mirror,
+    writable_data_dir,
 )
 from urbact_assistant.search.lexical import LexicalIndex
 from urbact_assistant.understanding.questions import Entities
@@ -116,11 +118,22 @@ class Services:
                 mirror=self.mirror,
                 lock_file=data_dir / "ingest.lock" if data_dir else None,
                 files=files,
+                origin=data_dir / "chroma" if data_dir else None,
             )
         return self._store
 
+    @property
+    def reads_a_copy(self) -> bool:
+        """Whether the embedded store is read through a private copy (a read-only data dir)."""
+        store = self._store
+        return store is not None and store.files is not None and store.files != store.origin
+
     def open_vectors(self) -> tuple[str, Any]:
-        """The active build as a vector store."""
+        """The active build as a vector store. A private copy of a read-only store is made
+        again when the data dir's index moved on (another user's ingest)."""
+        if self.reads_a_copy and self.active_build() != self.store.active_name():
+            log.info("the index in the read-only data dir changed: copying it again")
+            self._store = None
         return self.store.open(self.embeddings)
 
     def diagnose(self, exc: BaseException) -> IndexError_ | None:
@@ -143,8 +156,10 @@ class Services:
     ) -> IngestReport:
         """Update the index. An embedded store is checked first (``DamagedIndexError`` when
         it is damaged); with ``force``, a damaged one is moved aside and the index rebuilt
-        from scratch."""
+        from scratch. ``DataDirError`` when the data dir cannot be written."""
         embedded = not self.settings.chroma_host
+        if embedded and not writable_data_dir(self.settings.data_dir):
+            raise not_writable(self.settings.data_dir, "ingest writes the index there")
         try:
             store = self.store
             store.check()

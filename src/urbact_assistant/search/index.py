@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import secrets
 import sqlite3
 import threading
@@ -26,6 +27,7 @@ from urbact_assistant.core.results import IngestReport, Progress
 from urbact_assistant.core.snapshot import write_atomically
 from urbact_assistant.errors import (
     DamagedIndexError,
+    DataDirError,
     IndexError_,
     IndexMismatchError,
     IngestBusyError,
@@ -34,9 +36,12 @@ from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.passages import card_passages, passages_fingerprint
 from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
 from urbact_assistant.search.store_files import (
+    copy_store,
+    not_writable_reason,
     segment_problem,
     sqlite_problem,
     vector_segments,
+    writable,
 )
 
 log = logging.getLogger(__name__)
@@ -78,7 +83,8 @@ class Manifest:
 
 def make_client(settings: Settings) -> tuple[Any, Path | None]:
     """An ``HttpClient`` to a Chroma server, or an embedded ``PersistentClient`` under the data
-    dir, with the folder of its files."""
+    dir, with the folder of its files. A read-only data dir is read through a private copy of
+    its store (Chroma writes to a store on every open); no lock is taken there."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -101,6 +107,8 @@ def make_client(settings: Settings) -> tuple[Any, Path | None]:
         client.list_collections()  # reads the store: a damaged one fails here, not later
         return client
 
+    if not writable_data_dir(settings.data_dir):
+        return _read_copy(settings, path, persistent, not_writable_reason(settings.data_dir))
     from filelock import FileLock
 
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -112,7 +120,52 @@ def make_client(settings: Settings) -> tuple[Any, Path | None]:
     except BaseException as exc:
         if not failed(exc):
             raise
+        if _cannot_write(exc) and (path / "chroma.sqlite3").is_file():
+            log.warning("cannot write to the index in %s (%s); reading a copy", path, _reason(exc))
+            return _read_copy(settings, path, persistent, _reason(exc))
         raise damaged(path, _reason(exc)) from exc
+
+
+def writable_data_dir(data_dir: Path) -> bool:
+    """Whether an embedded index can be written in ``data_dir``: the folder, the store's
+    folder and its SQLite file."""
+    store = data_dir / "chroma"
+    file = store / "chroma.sqlite3"
+    return (
+        writable(data_dir) and writable(store) and (not file.exists() or os.access(file, os.W_OK))
+    )
+
+
+def _read_copy(
+    settings: Settings, path: Path, persistent: Callable[[Path], Any], why: str
+) -> tuple[Any, Path]:
+    """The store read through a private copy (see ``store_files.copy_store``); ``why`` the
+    store cannot be written."""
+    if not (path / "chroma.sqlite3").is_file():
+        raise not_writable(settings.data_dir, "it holds no index to read", why)
+    try:
+        copy = copy_store(path)
+    except sqlite3.Error as exc:
+        raise damaged(path, _reason(exc)) from exc
+    except OSError as exc:
+        detail = f"no copy of its index could be made ({_reason(exc)})"
+        raise not_writable(settings.data_dir, detail, why) from exc
+    log.info("the data dir is not writable: reading a copy of its index in %s", copy)
+    try:
+        return persistent(copy), copy
+    except BaseException as exc:
+        if not failed(exc):
+            raise
+        raise damaged(path, _reason(exc)) from exc
+
+
+def not_writable(data_dir: Path, detail: str = "", why: str = "") -> DataDirError:
+    reason = why or not_writable_reason(data_dir)
+    return DataDirError(
+        f"the data directory {data_dir} is not writable ({reason})"
+        + (f", and {detail}" if detail else "")
+        + ": make it writable or set URBACT_DATA_DIR to a writable folder"
+    )
 
 
 def damaged(path: Path, reason: str) -> DamagedIndexError:
@@ -126,6 +179,11 @@ def failed(exc: BaseException) -> bool:
     """An error, as opposed to an interruption: Chroma's native code reports a panic as a
     ``PanicException``, which is not an ``Exception``."""
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(m in text for m in ("readonly database", "read-only", "disk is full", "no space"))
 
 
 def _reason(exc: BaseException) -> str:
@@ -159,14 +217,17 @@ class IndexStore:
         mirror: Path | None = None,
         lock_file: Path | None = None,
         files: Path | None = None,
+        origin: Path | None = None,
     ):
         """``mirror``: a JSON copy of the active build's manifest, written at each switch, so
         that a process can check the index without importing Chroma (embedded mode only).
         ``lock_file``: the writer lock of an embedded index; without it (a Chroma server) the
         lock is a lease collection on the server. ``files``: the folder of an embedded
-        store's files, checked before Chroma reads them."""
+        store's files, checked before Chroma reads them; ``origin``: the store's folder named
+        in messages, when ``files`` is a private copy of it."""
         self.client = client
         self.files = files
+        self.origin = origin or files
         self._sound: set[str] = set()  # builds whose segment files were checked
         self.prefix = prefix
         self.pointer_name = f"{prefix}-pointer"
@@ -204,7 +265,7 @@ class IndexStore:
         if self.files is None or name in self._sound:
             return
         if problem := self._segments_problem([name]):
-            raise damaged(self.files, problem)
+            raise damaged(self.origin or self.files, problem)
         self._sound.add(name)
 
     def check(self) -> None:
@@ -214,7 +275,7 @@ class IndexStore:
             return
         problem = sqlite_problem(self.files / "chroma.sqlite3") or self._segments_problem(None)
         if problem:
-            raise damaged(self.files, problem)
+            raise damaged(self.origin or self.files, problem)
 
     def diagnose(self, exc: BaseException) -> DamagedIndexError | None:
         """A ``DamagedIndexError`` explaining ``exc`` (an error Chroma raised while reading)
@@ -224,7 +285,7 @@ class IndexStore:
         problem = sqlite_problem(self.files / "chroma.sqlite3") or self._segments_problem(None)
         if problem is None and any(m in str(exc).lower() for m in DAMAGE_MARKERS):
             problem = ": ".join(str(exc).split(": ")[-3:])[:120]  # Chroma's most specific words
-        return damaged(self.files, problem) if problem else None
+        return damaged(self.origin or self.files, problem) if problem else None
 
     def _segments_problem(self, builds: list[str] | None) -> str | None:
         assert self.files is not None

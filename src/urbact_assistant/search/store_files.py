@@ -1,4 +1,4 @@
-"""Checks of an embedded Chroma store's files, made without Chroma.
+"""An embedded Chroma store's files, handled without Chroma: checks, and a private copy.
 
 Chroma's native HNSW code trusts its segment files: a damaged ``header.bin`` or a neighbour id
 past the end of ``data_level0.bin`` makes it read outside its buffers, and the process dies
@@ -11,15 +11,24 @@ neighbour ids) against the element count. It reads about 2 MB and takes a few mi
 The SQLite file is checked with ``PRAGMA quick_check`` only when asked (before an ingest, or
 to explain an error Chroma raised): it takes tens of milliseconds.
 
+Chroma cannot open a store it may not write to (it records a row in its SQLite file on every
+open), so a store in a read-only data dir is read from a private copy in the temporary folder
+(``copy_store``): about 10 MB for this corpus, copied in a few tens of milliseconds.
+
 Nothing here writes to the store: its SQLite file is opened read-only.
 """
 
 from __future__ import annotations
 
+import atexit
+import errno
 import math
 import mmap
+import os
+import shutil
 import sqlite3
 import struct
+import tempfile
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
@@ -42,6 +51,49 @@ MAX_LEVEL = 64  # far above any real graph: levels grow with log(n) / log(M)
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """The SQLite file opened read-only (works in a read-only folder; never creates it)."""
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+
+
+def writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (or in the nearest existing folder above it,
+    where it would be made). A read-only mount counts as not writable, for root too."""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def not_writable_reason(folder: Path) -> str:
+    """Why ``folder`` is not writable, in a few words."""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return os.strerror(errno.EROFS).lower()
+    except OSError:
+        pass
+    return os.strerror(errno.EACCES).lower()
+
+
+def copy_store(store: Path) -> Path:
+    """A private, writable copy of the embedded store in ``store``, in the temporary folder
+    and removed when the process ends: the SQLite file through SQLite's backup (a consistent
+    snapshot even while another process writes), the segment folders as they are. Raises
+    ``sqlite3.Error`` when the SQLite file cannot be read, ``OSError`` when the copy cannot
+    be made."""
+    copy = Path(tempfile.mkdtemp(prefix="urbact-index-"))
+    atexit.register(shutil.rmtree, copy, True)
+    try:
+        for entry in store.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.copytree(entry, copy / entry.name)
+        with (
+            closing(connect_read_only(store / "chroma.sqlite3")) as source,
+            closing(sqlite3.connect(copy / "chroma.sqlite3")) as target,
+        ):
+            source.backup(target)
+    except BaseException:
+        shutil.rmtree(copy, ignore_errors=True)
+        raise
+    return copy
 
 
 def sqlite_problem(path: Path) -> str | None:
