@@ -6,14 +6,14 @@ with SIGSEGV, before any Python error can be raised. So before a build's vectors
 searched, its segment files are checked here against the layout hnswlib writes
 (``persistHeader``/``persistDirty`` of chroma-core/hnswlib): the header's fields against each
 other, the files' sizes against the header, each element's link lists (counts, levels and
-neighbour ids) against the element count. It reads about 2 MB and takes a few milliseconds.
+neighbour ids) against the element count. It maps about 2 MB and takes about 2 ms.
 
 The SQLite file is checked with ``PRAGMA quick_check`` only when asked (before an ingest, or
 to explain an error Chroma raised): it takes tens of milliseconds.
 
 Chroma cannot open a store it may not write to (it records a row in its SQLite file on every
 open), so a store in a read-only data dir is read from a private copy in the temporary folder
-(``copy_store``): about 10 MB for this corpus, copied in a few tens of milliseconds.
+(``copy_store``): about 10 MB for this corpus, copied in about 60 ms.
 
 Nothing here writes to the store: its SQLite file is opened read-only.
 """
