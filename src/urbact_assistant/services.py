@@ -29,6 +29,7 @@ from urbact_assistant.search.index import (
     Manifest,
     Progress,
     default_cache_path,
+    file_lock,
     make_client,
     move_aside,
     not_writable,
@@ -157,20 +158,29 @@ class Services:
         """Update the index. An embedded store is checked first (``DamagedIndexError`` when
         it is damaged); with ``force``, a damaged one is moved aside and the index rebuilt
         from scratch. ``DataDirError`` when the data dir cannot be written."""
-        embedded = not self.settings.chroma_host
-        if embedded and not writable_data_dir(self.settings.data_dir):
-            raise not_writable(self.settings.data_dir, "ingest writes the index there")
-        try:
-            store = self.store
-            store.check()
-        except DamagedIndexError:
-            if not force or not embedded:
-                raise
-            self._store = None
-            aside = move_aside(self.settings)
-            log.warning("the damaged index was moved to %s; rebuilding", aside)
-            store = self.store
-        return store.ingest(self.corpus, self.embeddings, force=force, progress=progress, wait=wait)
+        if self.settings.chroma_host:
+            return self.store.ingest(
+                self.corpus, self.embeddings, force=force, progress=progress, wait=wait
+            )
+        data_dir = self.settings.data_dir
+        if not writable_data_dir(data_dir):
+            raise not_writable(data_dir, "ingest writes the index there")
+        # Checked, moved aside and rebuilt under the writer lock: no other writer's build in
+        # progress is taken for damage, nor moved aside.
+        with file_lock(data_dir / "ingest.lock", wait):
+            try:
+                store = self.store
+                store.check()
+            except DamagedIndexError:
+                if not force:
+                    raise
+                self._store = None
+                aside = move_aside(self.settings)
+                log.warning("the damaged index was moved to %s; rebuilding", aside)
+                store = self.store
+            return store.ingest(
+                self.corpus, self.embeddings, force=force, progress=progress, locked=True
+            )
 
     def index_is_current(self) -> bool:
         manifest = self.manifest()

@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -270,7 +270,8 @@ class IndexStore:
 
     def check(self) -> None:
         """Check the whole embedded store: the SQLite file (``quick_check``) and every
-        build's segment files; ``DamagedIndexError`` when something is wrong."""
+        build's segment files; ``DamagedIndexError`` when something is wrong. Only under the
+        writer lock: another writer's build in progress would look damaged."""
         if self.files is None:
             return
         problem = sqlite_problem(self.files / "chroma.sqlite3") or self._segments_problem(None)
@@ -282,7 +283,13 @@ class IndexStore:
         when the store is damaged; None when nothing is found."""
         if self.files is None:
             return None
-        problem = sqlite_problem(self.files / "chroma.sqlite3") or self._segments_problem(None)
+        try:  # only the build read: another writer's build may be half-written
+            active = self.active_name()
+        except Exception:
+            active = None
+        problem = sqlite_problem(self.files / "chroma.sqlite3") or self._segments_problem(
+            [active] if active else None
+        )
         if problem is None and any(m in str(exc).lower() for m in DAMAGE_MARKERS):
             problem = ": ".join(str(exc).split(": ")[-3:])[:120]  # Chroma's most specific words
         return damaged(self.origin or self.files, problem) if problem else None
@@ -305,17 +312,8 @@ class IndexStore:
         ``IngestBusyError`` when it does not. A crashed writer's lock is freed: by the OS for
         the file lock, by expiry for a server lease."""
         if self.lock_file is not None:
-            from filelock import FileLock, Timeout
-
-            lock = FileLock(self.lock_file)
-            try:
-                lock.acquire(timeout=wait)
-            except Timeout:
-                raise _busy() from None
-            try:
+            with file_lock(self.lock_file, wait):
                 yield
-            finally:
-                lock.release()
             return
         self._take_lease(wait)
         try:
@@ -370,11 +368,12 @@ class IndexStore:
         force: bool = False,
         progress: Progress | None = None,
         wait: float = 600.0,
+        locked: bool = False,
     ) -> IngestReport:
         """Make the active index match ``corpus``; a no-op when it already does. One writer
         at a time: waits at most ``wait`` seconds for another ingest (then checks again
-        whether there is anything left to do)."""
-        with self.writing(wait):
+        whether there is anything left to do); ``locked``: the caller holds the lock."""
+        with nullcontext() if locked else self.writing(wait):
             return self._ingest(corpus, embeddings, force, progress)
 
     def _ingest(
@@ -470,6 +469,23 @@ class IndexStore:
             embedding_function=embeddings,
             create_collection_if_not_exists=False,
         )
+
+
+@contextmanager
+def file_lock(path: Path, wait: float) -> Iterator[None]:
+    """The writer lock of an embedded index, waiting at most ``wait`` seconds for it
+    (``IngestBusyError``); the OS frees it when its holder dies."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(path)
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise _busy() from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _busy() -> IngestBusyError:
