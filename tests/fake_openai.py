@@ -2,7 +2,9 @@
 
 Each request takes the next behaviour from ``server.script`` (default ``"ok"``):
 ``ok`` answers from the cards in the prompt, citing [1]; ``text:<reply>`` replies with that
-text; ``echo-system`` repeats the system prompt; ``http500``/``http429`` fail; ``malformed``
+text; ``length:<reply>`` streams it and stops with ``finish_reason: "length"``; ``cut:<reply>``
+streams it and closes the connection without a finish reason; ``echo-system`` repeats the
+system prompt; ``http500``/``http429`` fail; ``malformed``
 sends broken JSON; ``slow:<seconds>`` waits before answering; ``die`` stops the server.
 Every request body is kept in ``server.requests``.
 """
@@ -68,6 +70,10 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append(body)
         if self.path.endswith("/embeddings"):
+            if getattr(self.server, "embeddings_refused", ""):  # a server echoing the key
+                said = f"Incorrect API key provided: {self.server.embeddings_refused}"
+                self._json(401, {"error": {"message": said, "type": "invalid_request_error"}})
+                return
             self._json(200, embeddings(body))
             return
         behaviour = self.server.next_behaviour()
@@ -87,14 +93,16 @@ class Handler(BaseHTTPRequestHandler):
             self._raw(200, b"{not json", "application/json")
             return
         system = next((m["content"] for m in body["messages"] if m["role"] == "system"), "")
+        finish: str | None = "stop"
         if behaviour == "echo-system":
             text = system
-        elif behaviour.startswith("text:"):
-            text = behaviour.split(":", 1)[1]
+        elif behaviour.startswith(("text:", "length:", "cut:")):
+            kind, text = behaviour.split(":", 1)
+            finish = {"text": "stop", "length": "length", "cut": None}[kind]
         else:
             text = reply_for(body["messages"])
         if body.get("stream"):
-            self._stream(body["model"], text)
+            self._stream(body["model"], text, finish)
         else:
             self._json(200, completion(body["model"], text))
 
@@ -108,7 +116,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _stream(self, model: str, text: str) -> None:
+    def _stream(self, model: str, text: str, finish: str | None = "stop") -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -116,7 +124,10 @@ class Handler(BaseHTTPRequestHandler):
         for i, word in enumerate(words):
             delta = {"content": word} if i else {"role": "assistant", "content": word}
             self._event(chunk(model, delta, None))
-        self._event(chunk(model, {}, "stop"))
+        if finish is None:  # the connection drops: no finish reason, no [DONE]
+            self.close_connection = True
+            return
+        self._event(chunk(model, {}, finish))
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
 

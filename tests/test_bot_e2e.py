@@ -771,3 +771,14 @@ async def test_every_screen_comes_back_in_the_users_language(bot, api, lang):
     assert ui("label.lead_partner") in card and "Lead partner" not in card
     _, networks = await screen("/networks")
     assert networks.startswith(ui("networks") + " (")
+
+
+async def test_a_vote_with_data_not_on_the_message_is_refused(bot, api):
+    [answer] = await bot.say(message_update(260, "who leads GenProcure?"), 260)
+    votes = data_of(answer, "f:")
+    forged = f"f:{int(votes[0].split(':')[1]) + 999}:d"
+    api.enqueue(callback_update(answer, forged, 260))
+    await until(lambda: api.calls_of("answerCallbackQuery"))
+    toast = api.calls_of("answerCallbackQuery")[-1].params
+    assert toast.get("text") == "This button has expired."
+    assert not api.calls_of("editMessageReplyMarkup", 260)

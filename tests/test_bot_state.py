@@ -123,3 +123,13 @@ def test_a_group_speaks_its_members_most_used_language_until_one_is_chosen():
     assert chats.resolve(-1, False, 5, "pl") == ("fr", False)
     assert chats.resolve(7, True, 7, "it") == ("it", True)
     assert chats.resolve(7, True, 7, "es") == ("es", True)  # private: the user's own
+
+
+def test_forget_leaves_no_trace_of_the_question_in_the_files(tmp_path):
+    store = BotState.open(tmp_path)
+    secret = "my-very-private-question-7781"
+    store.add_turn(77, 77, secret, "an answer")
+    store.forget(77)
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("bot.sqlite")]
+    assert files and not any(secret.encode() in p.read_bytes() for p in files)
+    store.close()

@@ -8,6 +8,7 @@ from importlib.resources import files
 import pytest
 import yaml
 
+from urbact_assistant.answering.claims import CLAIM_KINDS
 from urbact_assistant.core.text import phrase, tokens
 from urbact_assistant.understanding.lexicon import (
     FOLLOW_UP_KINDS,
@@ -30,7 +31,7 @@ COUNTRIES = set(load_data("demonyms"))
 # The schema of a language file: its sections, and the keys every file has in them.
 REQUIRED = {"language", "words", "stems", "types", "demonyms", "concepts"}
 REQUIRED_WORDS = {"network", "city", "in"}
-REQUIRED_STEMS = set(STEM_KINDS) - {"led_by", "ambiguous_ongoing", *FOLLOW_UP_KINDS}
+REQUIRED_STEMS = set(STEM_KINDS) - {"led_by", "ambiguous_ongoing", "ask_which", *FOLLOW_UP_KINDS}
 REQUIRED_TYPES = {"action-planning", "transfer", "implementation"}
 # Acronyms shorter than three letters, allowed in the main languages' files only.
 SHORT_ACRONYMS = {"tn"}
@@ -50,7 +51,7 @@ def test_the_main_languages_have_files_that_always_apply():
 def test_every_language_file_has_every_required_key(code):
     data = yaml.safe_load(FOLDER.joinpath(f"{code}.yaml").read_text(encoding="utf-8"))
     assert set(data) >= REQUIRED, f"missing {REQUIRED - set(data)}"
-    assert set(data) <= REQUIRED | {"always"}
+    assert set(data) <= REQUIRED | {"always", "claims"}
     assert data.get("always", False) is (code in MAIN_LANGUAGES)
     assert set(data["words"]) == REQUIRED_WORDS
     for section, keys in (("stems", REQUIRED_STEMS), ("types", REQUIRED_TYPES)):
@@ -83,6 +84,23 @@ def test_a_language_file_is_complete_and_well_formed(code):
                     assert len(words[0]) >= 3, f"{section}.{key}: {term!r}"
                 elif len(words) == 1 and not (data.get("always") and term in SHORT_ACRONYMS):
                     assert len(words[0]) >= 3, f"{section}.{key}: {term!r} is too broad"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_claim_words_of_a_language_are_well_formed(code):
+    """The words the check of LLM answers reads statements with: every kind in each main
+    language (the answers it checks), none in the others (not checked)."""
+    data = yaml.safe_load(FOLDER.joinpath(f"{code}.yaml").read_text(encoding="utf-8"))
+    claims = data.get("claims")
+    if code not in MAIN_LANGUAGES:
+        assert claims is None
+        return
+    assert set(claims) == set(CLAIM_KINDS)
+    for kind, terms in claims.items():
+        assert isinstance(terms, list) and terms, kind
+        assert len(set(terms)) == len(terms), f"{kind}: a term twice"
+        for term in terms:
+            assert isinstance(term, str) and tokens(term), f"claims.{kind}: {term!r}"
 
 
 MAIN_LANGUAGE_QUESTIONS = [

@@ -118,6 +118,30 @@ def test_server_errors(index_dir, server, script, requests, reason):
     assert answer.citations[0].slug == "remote-it"
 
 
+@pytest.mark.parametrize(
+    ("script", "requests", "reason"),
+    [
+        (["length:{reply}"], 1, "cut off at its length limit"),  # not retried: same limit
+        (["cut:{reply}", "cut:{reply}"], 2, "cut off (no finish reason)"),  # a dropped stream
+        (["cut:{reply}", "ok"], 2, None),  # the retry gives a complete answer
+    ],
+)
+def test_an_answer_cut_off_is_not_taken_as_complete(index_dir, server, script, requests, reason):
+    """A stream that stops at the length limit or ends without a finish reason, even right
+    after a citation, is an incomplete answer: the offline answer is given instead."""
+    assistant = llm_assistant(index_dir, server)
+    reply = "Remote-IT works on remote work [1]. Its lead partner is Dubrovnik [1]"
+    server.script = [step.format(reply=reply) for step in script]
+    answer = assistant.ask("which networks tackle remote work?")
+    assert len(server.requests) == requests
+    if reason:
+        assert answer.mode == "offline" and reason in (answer.note or "")
+        assert not answer.text.startswith("Remote-IT works on remote work")
+    else:
+        assert answer.mode == "llm" and answer.text.startswith("Remote-IT is the network")
+    assert answer.citations[0].slug == "remote-it"
+
+
 def test_a_slow_server_is_cut_off_by_the_time_budget(index_dir, server):
     assistant = llm_assistant(index_dir, server, timeout="2")
     server.script = ["slow:6", "slow:6"]
@@ -208,6 +232,66 @@ def test_drafts_never_show_unverified_text(index_dir, server):
     assert "evil.example" not in answer.text
 
 
+CONTRADICTIONS = [
+    (
+        "which networks tackle remote work?",
+        "Remote-IT works on remote and hybrid work [1].",
+        "Paris and Berlin are lead partners of Remote-IT [1].",
+        "Remote-IT, led by the Dubrovnik Development Agency DURA, ran from June 2023 to "
+        "December 2025 and has ended [1]. Its partners include Tartu and Murcia [1].",
+    ),
+    (
+        "which networks tackle remote work?",
+        "Remote-IT works on remote and hybrid work [1].",
+        "Remote-IT is ongoing until 2030 [1].",
+        "Dubrovnik leads Remote-IT [1]. The network ran from 2023 to 2025 [1].",
+    ),
+    (
+        "Quels réseaux travaillent sur le télétravail ?",
+        "Remote-IT travaille sur le télétravail et le travail hybride [1].",
+        "Paris et Berlin sont les chefs de file de Remote-IT [1].",
+        "Remote-IT est piloté par Dubrovnik, a duré de juin 2023 à décembre 2025 et est "
+        "terminé [1].",
+    ),
+    (
+        "Welche Netzwerke beschäftigen sich mit Telearbeit?",
+        "Remote-IT befasst sich mit Telearbeit und hybrider Arbeit [1].",
+        "Remote-IT läuft noch bis 2030 [1].",
+        "Remote-IT wurde von Dubrovnik geleitet und lief von Juni 2023 bis Dezember 2025; "
+        "zu den Partnern gehören Tartu und Murcia [1].",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "true", "false", "correct"),
+    CONTRADICTIONS,
+    ids=["en-lead", "en-status-period", "fr-lead", "de-status-period"],
+)
+def test_an_answer_the_cards_contradict_gives_the_offline_answer(
+    index_dir, server, question, true, false, correct
+):
+    """A cited statement about a network's lead, partners, dates or status that its card
+    contradicts: the offline answer instead, and the false sentence is never shown as a draft
+    (the true sentence before it may be)."""
+    assistant = llm_assistant(index_dir, server)
+    server.script = [f"text:{true} {false} More at the secretariat."]
+    drafts: list[str] = []
+    answer = assistant.ask(question, on_token=drafts.append)
+    assert answer.mode == "offline"
+    assert "contradicts the cards" in (answer.note or "")
+    assert answer.citations[0].slug == "remote-it"
+    assert false not in answer.text
+    assert drafts == [true]  # shown once the next sentence began, then nothing more
+    # The same answer with the statement the cards support is the model's.
+    server.script = [f"text:{true} {correct} More at the secretariat."]
+    drafts.clear()
+    answer = assistant.ask(question, on_token=drafts.append)
+    assert answer.mode == "llm" and answer.note is None
+    assert answer.text.startswith(f"{true} {correct}")
+    assert drafts and drafts[-1] == f"{true} {correct}"
+
+
 def test_the_question_cannot_close_its_block_or_add_cards():
     import datetime as dt
 
@@ -238,3 +322,15 @@ def test_contacts_and_addresses_without_a_scheme_are_removed():
     assert "S.M.ALL" in checked.text and "e.g." in checked.text
     assert "urbact.eu/networks/s-m-all" in checked.text
     assert checked.removed_links >= 7
+
+
+def test_an_embedding_server_error_is_one_line_without_the_key(tmp_path, small_corpus, server):
+    key = "sk-secret-0123456789abcdef"
+    server.embeddings_refused = key
+    env = {"OPENAI_BASE_URL": server.base_url, "URBACT_EMBEDDINGS": "openai",
+           "URBACT_EMBEDDING_MODEL": "fake-embed", "OPENAI_API_KEY": key,
+           "URBACT_DATA_DIR": str(tmp_path / "data"), "URBACT_CORPUS_DIR": str(small_corpus)}  # fmt: skip
+    result = CliRunner().invoke(cli, ["ingest"], env=env)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert key not in result.output and "HTTP 401" in result.output, result.output
+    assert "OPENAI_API_KEY" in result.output

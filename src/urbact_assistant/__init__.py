@@ -49,6 +49,8 @@ from urbact_assistant.core.results import (
 from urbact_assistant.errors import (
     ConfigError,
     CorpusError,
+    DamagedIndexError,
+    DataDirError,
     IndexMismatchError,
     Problem,
     UrbactError,
@@ -72,6 +74,8 @@ __all__ = [
     "Conversation",
     "CorpusCheck",
     "CorpusError",
+    "DamagedIndexError",
+    "DataDirError",
     "Funding",
     "FuzzyDate",
     "IndexMismatchError",

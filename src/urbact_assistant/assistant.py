@@ -36,7 +36,7 @@ from urbact_assistant.core.results import (
     Progress,
 )
 from urbact_assistant.core.text import fold
-from urbact_assistant.errors import IngestBusyError
+from urbact_assistant.errors import DataDirError, IngestBusyError
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.search.index import FollowingVectorStore, model_mismatch
 from urbact_assistant.search.retrieval import Retriever
@@ -59,8 +59,8 @@ class Assistant:
         from urbact_assistant.answering.chain import build_chain
 
         self.services = services
-        vectorstore = FollowingVectorStore(
-            lambda: services.store.open(services.embeddings), services.active_build
+        self._vectors = vectorstore = FollowingVectorStore(
+            services.open_vectors, services.active_build, diagnose=services.diagnose
         )
         knowledge = services.knowledge
         self._retriever = Retriever(
@@ -113,6 +113,10 @@ class Assistant:
                     if manifest is None:
                         raise
                     log.info("another ingest is updating the index; answering from the current one")
+                except DataDirError as exc:
+                    if manifest is None:
+                        raise
+                    log.warning("answering from the index as it is: %s", exc)
         return cls(services, chat_model)
 
     # -- questions ----------------------------------------------------------------------
@@ -133,6 +137,12 @@ class Assistant:
 
         state = ChainState(question, conversation or Conversation(), on_token)
         return self._chain.invoke(state)
+
+    def check_index(self) -> None:
+        """Open the vector index now rather than on the first question that needs it:
+        ``UrbactError`` (a damaged index, one built with another model, none at all) when it
+        cannot be used. A long-running front end calls this at start."""
+        self._vectors.open()
 
     def retrieve(self, question: str) -> Retrieval:
         """The understood question and the ranked cards, without composing an answer."""

@@ -3,6 +3,7 @@
 UrbactError                 base: a message fit to show a user, never a traceback
 ├── ConfigError             a setting is missing or malformed
 ├── CorpusError             the corpus has problems (carries ``problems``)
+├── DataDirError            the data directory cannot be written (read-only, no permission)
 └── IndexError_             the index cannot be used as it is
     ├── IndexMismatchError  the index was built with another embedding model
     ├── IngestBusyError     another ingest holds the writer lock
@@ -21,6 +22,10 @@ class UrbactError(Exception):
 
 class ConfigError(UrbactError):
     """A setting is missing or malformed."""
+
+
+class DataDirError(UrbactError):
+    """The data directory cannot be written: an ingest needs to, answering does not."""
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from urbact_assistant.config import Settings
-from urbact_assistant.core.snapshot import code_fingerprint, fingerprint, load_or_build
-from urbact_assistant.errors import ConfigError, DamagedIndexError
+from urbact_assistant.core.snapshot import (
+    code_fingerprint,
+    fingerprint,
+    load_or_build,
+    remove_stale_temporaries,
+)
+from urbact_assistant.errors import ConfigError, DamagedIndexError, IndexError_
 from urbact_assistant.knowledge.corpus import Corpus, corpus_files, load_corpus
 from urbact_assistant.knowledge.passages import passages_fingerprint
 from urbact_assistant.search.embeddings import CachedEmbeddings, make_embeddings
@@ -23,9 +29,12 @@ from urbact_assistant.search.index import (
     Manifest,
     Progress,
     default_cache_path,
+    file_lock,
     make_client,
     move_aside,
+    not_writable,
     read_mirror,
+    writable_data_dir,
 )
 from urbact_assistant.search.lexical import LexicalIndex
 from urbact_assistant.understanding.questions import Entities
@@ -88,6 +97,8 @@ class Services:
             raise ConfigError(
                 f"URBACT_DATA_DIR {settings.data_dir} is not a usable folder ({exc.strerror})"
             ) from exc
+        for folder in (settings.data_dir, settings.data_dir / "cache"):
+            remove_stale_temporaries(folder)  # left by a process killed while writing
         knowledge = Knowledge.load(settings)
         embeddings = CachedEmbeddings(make_embeddings(settings), default_cache_path(settings))
         return cls(settings, knowledge, embeddings)
@@ -100,12 +111,35 @@ class Services:
     @property
     def store(self) -> IndexStore:
         if self._store is None:
-            client = make_client(self.settings)
-            lock = None if self.settings.chroma_host else self.settings.data_dir / "ingest.lock"
+            client, files = make_client(self.settings)
+            data_dir = None if self.settings.chroma_host else self.settings.data_dir
             self._store = IndexStore(
-                client, prefix=self.settings.collection, mirror=self.mirror, lock_file=lock
+                client,
+                prefix=self.settings.collection,
+                mirror=self.mirror,
+                lock_file=data_dir / "ingest.lock" if data_dir else None,
+                files=files,
+                origin=data_dir / "chroma" if data_dir else None,
             )
         return self._store
+
+    @property
+    def reads_a_copy(self) -> bool:
+        """Whether the embedded store is read through a private copy (a read-only data dir)."""
+        store = self._store
+        return store is not None and store.files is not None and store.files != store.origin
+
+    def open_vectors(self) -> tuple[str, Any]:
+        """The active build as a vector store. A private copy of a read-only store is made
+        again when the data dir's index moved on (another user's ingest)."""
+        if self.reads_a_copy and self.active_build() != self.store.active_name():
+            log.info("the index in the read-only data dir changed: copying it again")
+            self._store = None
+        return self.store.open(self.embeddings)
+
+    def diagnose(self, exc: BaseException) -> IndexError_ | None:
+        """A clear error for a failed read of the index, when its store is damaged."""
+        return self._store.diagnose(exc) if self._store is not None else None
 
     def manifest(self) -> Manifest | None:
         if self.mirror is not None and (copy := read_mirror(self.mirror)) is not None:
@@ -121,18 +155,32 @@ class Services:
     def ingest(
         self, *, force: bool = False, progress: Progress | None = None, wait: float = 600.0
     ) -> IngestReport:
-        """Update the index; with ``force``, a damaged embedded store is moved aside first and
-        the index rebuilt from scratch."""
-        try:
-            store = self.store
-        except DamagedIndexError:
-            if not force or self.settings.chroma_host:
-                raise
-            aside = move_aside(self.settings)
-            log.warning("the damaged index was moved to %s; rebuilding", aside)
-            self._store = None
-            store = self.store
-        return store.ingest(self.corpus, self.embeddings, force=force, progress=progress, wait=wait)
+        """Update the index. An embedded store is checked first (``DamagedIndexError`` when
+        it is damaged); with ``force``, a damaged one is moved aside and the index rebuilt
+        from scratch. ``DataDirError`` when the data dir cannot be written."""
+        if self.settings.chroma_host:
+            return self.store.ingest(
+                self.corpus, self.embeddings, force=force, progress=progress, wait=wait
+            )
+        data_dir = self.settings.data_dir
+        if not writable_data_dir(data_dir):
+            raise not_writable(data_dir, "ingest writes the index there")
+        # Checked, moved aside and rebuilt under the writer lock: no other writer's build in
+        # progress is taken for damage, nor moved aside.
+        with file_lock(data_dir / "ingest.lock", wait):
+            try:
+                store = self.store
+                store.check()
+            except DamagedIndexError:
+                if not force:
+                    raise
+                self._store = None
+                aside = move_aside(self.settings)
+                log.warning("the damaged index was moved to %s; rebuilding", aside)
+                store = self.store
+            return store.ingest(
+                self.corpus, self.embeddings, force=force, progress=progress, locked=True
+            )
 
     def index_is_current(self) -> bool:
         manifest = self.manifest()

@@ -277,8 +277,11 @@ def _save_session(name: str | None, conversation) -> None:
     if not name or conversation is None:
         return
     path = _session_path(name)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.write_text(json.dumps(conversation.to_dict(), ensure_ascii=False), encoding="utf-8")
+    try:  # the answer is given already: a read-only or full data dir only loses the follow-up
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.write_text(json.dumps(conversation.to_dict(), ensure_ascii=False), encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"warning: the session {name} could not be saved ({exc.strerror})", err=True)
 
 
 @cli.command()

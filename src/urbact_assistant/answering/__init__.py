@@ -1,5 +1,5 @@
 """Turning retrieved cards into an answer: the offline composer, the LLM prompts and steps,
-citation checks, and the chain that runs condense → retrieve → answer.
+citation and claim checks, and the chain that runs condense → retrieve → answer.
 
 May import ``core``, ``knowledge``, ``understanding`` and ``search``.
 """

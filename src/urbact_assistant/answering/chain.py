@@ -96,7 +96,7 @@ def build_chain(
         conversation = state.conversation
         if not (conversation.shown or conversation.base):
             return None
-        query = understand(state.question, retriever.entities)
+        query = understand(state.question, retriever.entities, language)
         view = retriever.entities.lexicon.view(phrase(state.question), language)
         today = retriever.today()
         found = resolve(

@@ -92,6 +92,7 @@ class _Plan:
         self.narrowed_from = retrieval.narrowed_from
         self.calls = [p for p in retrieval.programme if p.kind == "call"]
         self.points = [p for p in retrieval.programme if p.kind == "national-point"]
+        self.types = [p for p in retrieval.programme if p.kind == "network-type"]
 
     def say(self, key: str, n: int | None = None, **values: object) -> str:
         return ph.say(self.lang, key, n, **values)
@@ -108,12 +109,17 @@ class _Plan:
             return self.network(networks)
         if q.kind == "city":
             return self.city(networks)
-        if (q.kind == "join" or not networks) and (pages or q.intents or q.asks):
+        if (q.kind == "join" or not networks) and (pages or q.intents or set(q.asks) - {"which"}):
             found = self.programme(pages)
             if found:
                 return found
         if networks:
-            return self.listing(networks, self.say("list_head", len(networks)))
+            leads = {  # "networks led by Hungarian cities": which city leads each
+                c.slug: f"{ph.place(c.lead_partner.name, self.lang)} ({self.say('role_lead')})"
+                for c in networks
+                if q.led_by and c.lead_partner is not None
+            }
+            return self.listing(networks, self.say("list_head", len(networks)), leads)
         if q.countries or q.status or q.type:
             return self.say("filters_none", filters=self.filters())
         return self.say("nothing", contact=CONTACT_URL)
@@ -187,7 +193,8 @@ class _Plan:
         from urbact_assistant.core.models import Party
 
         assert isinstance(party, Party)
-        return f"{party.name} ({ph.country(party.country, self.lang)})"
+        name = ph.place(party.name, self.lang, party.country)
+        return f"{name} ({ph.country(party.country, self.lang)})"
 
     def line(self, card: NetworkCard, extra: str = "") -> str:
         """``• Name — type, period, status; extra [n]``."""
@@ -260,8 +267,11 @@ class _Plan:
             if not cards:
                 continue
             roles = {c.slug: self.role(c, city) for c in cards}
-            name = city or ", ".join(self.q.cities)
-            blocks.append(self.listing(cards, self.say("city_head", len(cards), city=name), roles))
+            name = ph.place(city, self.lang) if city else ", ".join(self.q.cities)
+            head = self.say("city_head", len(cards), city=name)
+            if "which" in self.q.asks:  # "which networks is it in?" is not a yes/no question
+                head = _capital(head.removeprefix(yes_no(self.lang, True)).lstrip())
+            blocks.append(self.listing(cards, head, roles))
         return (
             "\n\n".join(blocks)
             if blocks
@@ -286,13 +296,22 @@ class _Plan:
         """A programme fact from data: calls open today, partners per network, budgets,
         eligibility of a country, a country's National URBACT Point; None when the question
         asks none of these (the best page's own words are then given)."""
-        q, asks = self.q, set(self.q.asks)
+        q, asks = self.q, set(self.q.asks) - {"which"}
         if "nup" in q.intents:
             return self.nup(pages)
-        asks_now = "status" in asks or q.status in ("upcoming", "ongoing")
-        if "open" in asks or ("call" in q.intents and asks_now):
+        if "network-types" in q.concepts and not (q.countries or asks & {"partners", "budget"}):
+            return self.network_types()
+        # "Is a call open?" asks about today; "when did the 2018 call close?" about that call.
+        asks_now = ("status" in asks or q.status in ("upcoming", "ongoing")) and not q.years
+        if "open" in asks and not q.years or ("call" in q.intents and asks_now):
             return self.calls_today()
         call = self.call_for(pages)
+        yes_no_asked = ("open" in asks or "status" in asks) and "when" not in asks
+        if call is not None and q.years and yes_no_asked:
+            # "Is the 2026 call still open?": yes or no for that call, then its dates
+            found = self.call_when(call)
+            if found and call.call_status(self.today) in ("open", "closed"):
+                return self._verdict(True, call.call_status(self.today) == "open", found)
         if q.countries and ("eligibility" in q.intents or "join" in q.intents or not asks):
             rules = self.eligibility_rules(call)
             if rules is not None:
@@ -317,6 +336,27 @@ class _Plan:
         if pages:
             return self.page_text(pages[0])
         return None
+
+    def network_types(self) -> str | None:
+        """ "What types of networks are there?": each type, the newest first, with how many
+        partners a network of that type has."""
+        pages = {p.network_type: p for p in self.types}
+        lines = [self.say("types_head")]
+        for kind in TYPES_NEWEST_FIRST:
+            page = pages.get(kind)
+            if page is None:
+                continue
+            line = f"- {_capital(ph.type_name(kind, self.lang))}"
+            facts = page.facts
+            if facts is not None and facts.partners_min and facts.partners_max:
+                line += " — " + self.say(
+                    "types_partners", min=facts.partners_min, max=facts.partners_max
+                )
+            elif facts is not None and facts.runs_from:
+                start = ph.date(facts.runs_from, self.lang)
+                line += " — " + ph.label(self.lang, "period.from").format(date=start)
+            lines.append(f"{line} {self.cites.cite(page)}")
+        return "\n".join(lines) if len(lines) > 1 else None
 
     def call_name(self, call: ProgrammePage) -> str:
         known = call.opens or call.closes
@@ -496,7 +536,8 @@ class _Plan:
             if fund:
                 text += " " + self.say("eligible_fund", fund=fund)
             return f"{text} {marker}"
-        return f"{self.say('eligible_no', country=country, call=name)} {marker}"
+        refused = _capital(self.say("eligible_no", country=country, call=name))
+        return f"{yes_no(self.lang, False)} {refused} {marker}"
 
     def nup(self, pages: list[ProgrammePage]) -> str:
         """The National URBACT Point of the country asked about; never another country's."""
@@ -532,6 +573,11 @@ class _Plan:
             return f"{head}\n{self.say('card_text')} {excerpt}"
         return f"{head}\n{excerpt}"
 
+
+TYPES_NEWEST_FIRST = (
+    "action", "innovation-transfer", "transfer", "action-planning", "implementation", "pilot",
+    "thematic",
+)  # fmt: skip
 
 # Roots of "partner"/"member" in the EU languages: "how many partners" is not "how many networks".
 _MEMBER_WORDS = re.compile(r"partn|parceir|socio|soci |member|membr|miembr|czlon|clen|leden|lid")

@@ -1,15 +1,17 @@
 """The LLM half of the chain: an OpenAI-compatible chat model (``langchain-openai``) that
 condenses follow-ups and writes the answer from the numbered cards.
 
-Everything the model says is checked (``citations.verify``); on any failure (server down,
-5xx, 429, timeout, malformed output, an answer without valid citations) the offline answer is
-returned with a short note, so the user always gets a grounded answer.
+Everything the model says is checked: its citations and links (``citations.verify``) and what
+it states about the networks it cites (``claims``: leads, partners, dates, status). On any
+failure (server down, 5xx, 429, timeout, malformed output, an answer cut off at the length
+limit or without a finish reason, an answer without valid citations or that contradicts the
+cards) the offline answer is returned with a short note, so the user always gets a grounded
+answer.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,6 +19,7 @@ from typing import Any
 
 from urbact_assistant.answering.chain import ChainState, offline_answer
 from urbact_assistant.answering.citations import reveals, verify
+from urbact_assistant.answering.claims import ClaimChecker, Places, complete_upto
 from urbact_assistant.answering.prompts import (
     CONTACT_URL,
     SYSTEM,
@@ -77,17 +80,25 @@ def classify(exc: BaseException) -> LLMFailure:
 class VerifiedDrafts:
     """Passes on only drafts that pass the final answer's checks.
 
-    The stream is cut at sentence ends; the text so far is shown only when it does not echo
-    the system prompt, cites at least one retrieved card, and has invalid citations and links
-    removed (``verify``). Once an echo is seen, nothing more is shown: the final answer decides.
+    The stream is cut after complete sentences that carry a citation (``complete_upto``: a
+    sentence whose markers may still come is not shown yet); the text so far is shown only
+    when it does not echo the system prompt, states nothing the cited cards contradict
+    (``claims``), cites at least one retrieved card, and has invalid citations and links
+    removed (``verify``). Once an echo or a contradiction is seen, nothing more is shown: the
+    final answer decides.
     """
 
-    SENTENCE_END = re.compile(r"[.!?:;](?:\s|$)|\n")
     ECHO_WINDOW = 40  # stricter than the final check: drafts are shown before the end
 
-    def __init__(self, cards: list[AnyCard], on_draft: Callable[[str], None]):
+    def __init__(
+        self,
+        cards: list[AnyCard],
+        on_draft: Callable[[str], None],
+        claims: ClaimChecker | None = None,
+    ):
         self.cards = cards
         self.on_draft = on_draft
+        self.claims = claims
         self.raw = ""
         self.checked_upto = 0
         self.shown = ""
@@ -97,12 +108,12 @@ class VerifiedDrafts:
         self.raw += piece
         if self.blocked:
             return
-        ends = [m.end() for m in self.SENTENCE_END.finditer(self.raw, self.checked_upto)]
-        if not ends:
+        end = complete_upto(self.raw, self.checked_upto)
+        if end <= self.checked_upto:
             return
-        self.checked_upto = ends[-1]
-        prefix = self.raw[: ends[-1]]
-        if reveals(prefix, SYSTEM, self.ECHO_WINDOW):
+        self.checked_upto = end
+        prefix = self.raw[:end]
+        if reveals(prefix, SYSTEM, self.ECHO_WINDOW) or (self.claims and self.claims.check(prefix)):
             self.blocked = True
             return
         checked = verify(prefix, self.cards, allowed_links=(CONTACT_URL,))
@@ -118,6 +129,7 @@ class LLMSteps:
         self.model = chat_model if chat_model is not None else make_chat_model(settings)
         self.timeout = settings.llm_timeout
         self.entities = retrieval_entities
+        self.places = Places(retrieval_entities) if retrieval_entities is not None else None
 
     # -- condense ------------------------------------------------------------
     def condense(self, state: ChainState) -> str:
@@ -150,13 +162,14 @@ class LLMSteps:
             state.conversation.history(),
             state.language,
         )
+        claims = ClaimChecker(cards, retrieval.today, state.language, self.places)
         deadline = time.monotonic() + self.timeout
         failure: LLMFailure | None = None
         for attempt in range(2):  # at most one retry, within the same time budget
             try:
-                drafts = VerifiedDrafts(cards, state.on_token) if state.on_token else None
+                drafts = VerifiedDrafts(cards, state.on_token, claims) if state.on_token else None
                 text = self._generate(messages, deadline, drafts.feed if drafts else None)
-                return self._checked(text, cards, fallback)
+                return self._checked(text, cards, fallback, claims)
             except Exception as exc:
                 failure = classify(exc)
                 log.info("LLM answer failed (attempt %d): %s", attempt + 1, failure.reason)
@@ -165,11 +178,27 @@ class LLMSteps:
         assert failure is not None
         return replace(fallback, note=f"offline answer: {failure.reason}")
 
-    def _checked(self, text: str, cards: list, fallback: Answer) -> Answer:
+    def _checked(
+        self, text: str, cards: list, fallback: Answer, claims: ClaimChecker | None = None
+    ) -> Answer:
         if not text.strip():
             raise LLMFailure("the model returned an empty answer")
         if reveals(text, SYSTEM):
             return replace(fallback, note="offline answer: the model's answer was withheld")
+        wrong = claims.check(text) if claims else []
+        if wrong:  # a fluent answer that misstates a lead, a partner or a date is worse than none
+            for contradiction in wrong:
+                log.info(
+                    "the model's answer contradicts the cards: %s (in %r)",
+                    contradiction.reason(),
+                    contradiction.sentence[:200],
+                )
+            more = f" and {len(wrong) - 1} more" if len(wrong) > 1 else ""
+            return replace(
+                fallback,
+                note=f"offline answer: the model's answer contradicts the cards: "
+                f"{wrong[0].reason()}{more}",
+            )
         checked = verify(text, cards, allowed_links=(CONTACT_URL,))
         if checked.removed_markers or checked.removed_links:
             log.info(
@@ -188,17 +217,40 @@ class LLMSteps:
         deadline: float,
         on_token: Callable[[str], None] | None = None,
     ) -> str:
-        """Stream the model's reply, giving up at ``deadline``."""
+        """Stream the model's reply, giving up at ``deadline``. A reply is complete only when
+        the stream says why it stopped: cut at the length limit, stopped by a filter, or ended
+        without a reason (a dropped connection), it is not an answer."""
         remaining = deadline - time.monotonic()
         if remaining <= 0.5:
             raise LLMFailure("timed out")
         parts: list[str] = []
+        finish: str | None = None
         for chunk in self.model.stream(messages, timeout=remaining):
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if piece:
                 parts.append(piece)
                 if on_token:
                     on_token(piece)
+            finish = finish_reason(chunk) or finish
             if time.monotonic() > deadline:
                 raise LLMFailure("timed out", retryable=False)
+        if finish is None:
+            raise LLMFailure("the model's answer was cut off (no finish reason)", retryable=True)
+        if finish in LENGTH_REASONS:
+            raise LLMFailure("the model's answer was cut off at its length limit")
+        if finish == "content_filter":
+            raise LLMFailure("the model's answer was stopped by a content filter")
         return "".join(parts)
+
+
+LENGTH_REASONS = ("length", "max_tokens")
+
+
+def finish_reason(chunk: Any) -> str | None:
+    """Why the model stopped, from a streamed chunk's metadata (OpenAI-compatible servers say
+    ``finish_reason``; LangChain's Ollama and Anthropic models ``done_reason``/``stop_reason``)."""
+    meta = getattr(chunk, "response_metadata", None) or {}
+    for key in ("finish_reason", "done_reason", "stop_reason"):
+        if isinstance(meta.get(key), str) and meta[key]:
+            return str(meta[key])
+    return None

@@ -137,6 +137,27 @@ def country(code: str, lang: str) -> str:
     return str(found.name) if found else code
 
 
+@cache
+def _local_names() -> dict[str, dict[str, str]]:
+    text = files("urbact_assistant").joinpath("data", "local_names.yaml").read_text("utf-8")
+    return {
+        str(k): {str(n): str(v) for n, v in names.items()}
+        for k, names in yaml.safe_load(text).items()
+    }
+
+
+def place(name: str, lang: str, country: str | None = None) -> str:
+    """A partner place as readers of ``lang`` write it when it lies in a country that speaks
+    ``lang`` in another script (``Rethymno`` → ``Ρέθυμνο`` in Greek); else ``name``."""
+    from babel.languages import get_official_languages
+
+    for code, names in _local_names().items():
+        mine = lang in get_official_languages(code, de_facto=True)
+        if mine and (country is None or code == country) and name in names:
+            return names[name]
+    return name
+
+
 def join(items: Iterable[str], lang: str) -> str:
     """``A, B et C``."""
     from babel.lists import format_list

@@ -22,7 +22,9 @@ import hmac
 import logging
 import os
 import pickle
+import re
 import sys
+import time
 from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -139,7 +141,8 @@ def _store(path: Path, key: str, value: object) -> None:
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write through a temporary file then rename it: a reader sees the old file or the new
-    one, never half of one; a failed write leaves no temporary file behind."""
+    one, never half of one; a failed write leaves no temporary file behind (a killed process
+    does: ``remove_stale_temporaries`` collects it later)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,3 +152,33 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+TEMPORARY = re.compile(r"\..+\.\d+\.tmp")  # write_atomically's ".<name>.<pid>.tmp"
+STALE_AFTER = 600.0  # seconds: no write of ours takes that long, and the file's time moves
+
+
+def remove_stale_temporaries(folder: Path, older_than: float = STALE_AFTER) -> list[Path]:
+    """Remove the temporary files of ``write_atomically`` that a killed process left in
+    ``folder`` (only that naming pattern, only files untouched for ``older_than`` seconds);
+    the ones removed. Never fails: a read-only or missing folder removes nothing."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    cutoff = time.time() - older_than
+    for entry in entries:
+        if not TEMPORARY.fullmatch(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    if removed:
+        log.info(
+            "removed %d temporary file(s) left by an interrupted write in %s", len(removed), folder
+        )
+    return removed

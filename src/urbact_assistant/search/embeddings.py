@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from urbact_assistant.config import Settings
-from urbact_assistant.errors import ConfigError
+from urbact_assistant.errors import ConfigError, UrbactError
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class OpenAIModelEmbeddings(ModelEmbeddings):
 
         host = (base_url or "api.openai.com").split("//")[-1].rstrip("/")
         self.model_id = f"openai:{model}@{host}"
+        self._host = host
         self._inner = OpenAIEmbeddings(
             model=model,
             base_url=base_url or None,
@@ -103,51 +104,115 @@ class OpenAIModelEmbeddings(ModelEmbeddings):
         )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._inner.embed_documents(texts)
+        try:
+            return self._inner.embed_documents(texts)
+        except Exception as exc:
+            raise self._failure(exc) from None
 
     def embed_query(self, text: str) -> list[float]:
-        return self._inner.embed_query(text)
+        try:
+            return self._inner.embed_query(text)
+        except Exception as exc:
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: Exception) -> UrbactError:
+        """What went wrong, without the server's own words: an error text may echo the key."""
+        status = getattr(exc, "status_code", None)
+        what = f"HTTP {status}" if status else type(exc).__name__
+        hint = " (check OPENAI_API_KEY)" if status in (401, 403) else ""
+        return UrbactError(f"the embedding server at {self._host} failed: {what}{hint}")
 
 
 class CachedEmbeddings(ModelEmbeddings):
-    """Wraps a model with an SQLite cache of document vectors keyed by (model, text hash)."""
+    """Wraps a model with an SQLite cache of document vectors keyed by (model, text hash).
+
+    The cache is a speed-up only: it is opened on the first ``embed_documents`` (answering
+    questions never touches it, so a read-only data dir answers), and a cache that cannot be
+    opened, read or written (a read-only folder, a full disk, a damaged file) means embedding
+    without it, with one warning."""
 
     def __init__(self, inner: ModelEmbeddings, path: Path):
         self.inner = inner
         self.model_id = inner.model_id
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
-        )
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._opened = False
+        self._warned = False
+        self._lock = threading.Lock()
         self.computed = 0  # texts actually sent to the model, for progress and tests
 
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self.model_id}\0{text}".encode()).hexdigest()
 
+    def _cache(self) -> sqlite3.Connection | None:
+        with self._lock:
+            if not self._opened:
+                self._opened = True
+                try:
+                    self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    db = sqlite3.connect(self.path, check_same_thread=False, timeout=10.0)
+                    try:
+                        db.execute("PRAGMA journal_mode=WAL")
+                        db.execute(
+                            "CREATE TABLE IF NOT EXISTS vectors "
+                            "(key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+                        )
+                    except sqlite3.Error:
+                        db.close()
+                        raise
+                    self._db = db
+                except (OSError, sqlite3.Error) as exc:
+                    self._warn("open", exc)
+            return self._db
+
+    def _warn(self, action: str, exc: BaseException) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning(
+                "could not %s the embedding cache %s (%s); embedding without it",
+                action,
+                self.path,
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            )
+
+    def _lookup(self, keys: list[str]) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        db = self._cache()
+        if db is None:
+            return found
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk)
+                found.update((k, np.frombuffer(v, dtype=np.float32).tolist()) for k, v in rows)
+        except sqlite3.Error as exc:
+            self._warn("read", exc)
+        return found
+
+    def _store(self, rows: list[tuple[str, bytes]]) -> None:
+        db = self._cache()
+        if db is None:
+            return
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+        except (OSError, sqlite3.Error) as exc:  # a full disk: the vectors are still returned
+            self._warn("write to", exc)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         keys = [self._key(t) for t in texts]
-        found: dict[str, list[float]] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
-            )
-            found.update((k, np.frombuffer(v, dtype=np.float32).tolist()) for k, v in rows)
+        found = self._lookup(keys)
         missing = [i for i, k in enumerate(keys) if k not in found]
         if missing:
             vectors = self.inner.embed_documents([texts[i] for i in missing])
             self.computed += len(missing)
-            with self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                    [
-                        (keys[i], np.asarray(v, dtype=np.float32).tobytes())
-                        for i, v in zip(missing, vectors, strict=True)
-                    ],
-                )
+            self._store(
+                [
+                    (keys[i], np.asarray(v, dtype=np.float32).tobytes())
+                    for i, v in zip(missing, vectors, strict=True)
+                ]
+            )
             found.update((keys[i], list(v)) for i, v in zip(missing, vectors, strict=True))
         return [found[k] for k in keys]
 
@@ -158,7 +223,9 @@ class CachedEmbeddings(ModelEmbeddings):
         return self.inner.embed_query_array(text)
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def make_embeddings(settings: Settings, base_url: str | None = None) -> ModelEmbeddings:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from urbact_assistant.core.results import IngestReport, Progress
 from urbact_assistant.core.snapshot import write_atomically
 from urbact_assistant.errors import (
     DamagedIndexError,
+    DataDirError,
     IndexError_,
     IndexMismatchError,
     IngestBusyError,
@@ -32,9 +35,19 @@ from urbact_assistant.errors import (
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.passages import card_passages, passages_fingerprint
 from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
+from urbact_assistant.search.store_files import (
+    copy_store,
+    not_writable_reason,
+    segment_problem,
+    sqlite_problem,
+    vector_segments,
+    writable,
+)
 
 log = logging.getLogger(__name__)
 SCHEMA = 1
+# Words of Chroma's errors about a store it cannot read (a damaged segment or SQLite file).
+DAMAGE_MARKERS = ("hnsw", "pickle", "malformed", "not a database")
 
 
 @dataclass
@@ -68,8 +81,10 @@ class Manifest:
         )
 
 
-def make_client(settings: Settings):
-    """An embedded ``PersistentClient`` under the data dir, or an ``HttpClient`` to a server."""
+def make_client(settings: Settings) -> tuple[Any, Path | None]:
+    """An ``HttpClient`` to a Chroma server, or an embedded ``PersistentClient`` under the data
+    dir, with the folder of its files. A read-only data dir is read through a private copy of
+    its store (Chroma writes to a store on every open); no lock is taken there."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -77,27 +92,98 @@ def make_client(settings: Settings):
     if settings.chroma_host:
         host, _, port = settings.chroma_host.partition(":")
         try:
-            return chromadb.HttpClient(host=host, port=int(port or 8000), settings=chroma_settings)
+            client = chromadb.HttpClient(
+                host=host, port=int(port or 8000), settings=chroma_settings
+            )
         except Exception as exc:
             raise IndexError_(
                 f"cannot reach the Chroma server at {settings.chroma_host}: {exc}"
             ) from exc
+        return client, None
+    path = settings.data_dir / "chroma"
+
+    def persistent(folder: Path) -> Any:
+        client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+        client.list_collections()  # reads the store: a damaged one fails here, not later
+        return client
+
+    if not writable_data_dir(settings.data_dir):
+        return _read_copy(settings, path, persistent, not_writable_reason(settings.data_dir))
     from filelock import FileLock
 
-    path = settings.data_dir / "chroma"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         # Chroma creates its tables on first open; processes opening a new store at the same
         # time ("table collections already exists") take turns here, for a moment each.
         with FileLock(settings.data_dir / "chroma.open.lock", timeout=120):
-            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-            client.list_collections()  # reads the store: a damaged one fails here, not later
-    except Exception as exc:
-        raise DamagedIndexError(
-            f"the index in {path} is damaged ({_reason(exc)}); "
-            "run `urbact-assistant ingest --force` to rebuild it"
-        ) from exc
-    return client
+            return persistent(path), path
+    except BaseException as exc:
+        if not failed(exc):
+            raise
+        if _cannot_write(exc) and (path / "chroma.sqlite3").is_file():
+            log.warning("cannot write to the index in %s (%s); reading a copy", path, _reason(exc))
+            return _read_copy(settings, path, persistent, _reason(exc))
+        raise damaged(path, _reason(exc)) from exc
+
+
+def writable_data_dir(data_dir: Path) -> bool:
+    """Whether an embedded index can be written in ``data_dir``: the folder, the store's
+    folder and its SQLite file."""
+    store = data_dir / "chroma"
+    file = store / "chroma.sqlite3"
+    return (
+        writable(data_dir) and writable(store) and (not file.exists() or os.access(file, os.W_OK))
+    )
+
+
+def _read_copy(
+    settings: Settings, path: Path, persistent: Callable[[Path], Any], why: str
+) -> tuple[Any, Path]:
+    """The store read through a private copy (see ``store_files.copy_store``); ``why`` the
+    store cannot be written."""
+    if not (path / "chroma.sqlite3").is_file():
+        raise not_writable(settings.data_dir, "it holds no index to read", why)
+    try:
+        copy = copy_store(path)
+    except sqlite3.Error as exc:
+        raise damaged(path, _reason(exc)) from exc
+    except OSError as exc:
+        detail = f"no copy of its index could be made ({_reason(exc)})"
+        raise not_writable(settings.data_dir, detail, why) from exc
+    log.info("the data dir is not writable: reading a copy of its index in %s", copy)
+    try:
+        return persistent(copy), copy
+    except BaseException as exc:
+        if not failed(exc):
+            raise
+        raise damaged(path, _reason(exc)) from exc
+
+
+def not_writable(data_dir: Path, detail: str = "", why: str = "") -> DataDirError:
+    reason = why or not_writable_reason(data_dir)
+    return DataDirError(
+        f"the data directory {data_dir} is not writable ({reason})"
+        + (f", and {detail}" if detail else "")
+        + ": make it writable or set URBACT_DATA_DIR to a writable folder"
+    )
+
+
+def damaged(path: Path, reason: str) -> DamagedIndexError:
+    return DamagedIndexError(
+        f"the index in {path} is damaged ({reason}); "
+        "run `urbact-assistant ingest --force` to rebuild it"
+    )
+
+
+def failed(exc: BaseException) -> bool:
+    """An error, as opposed to an interruption: Chroma's native code reports a panic as a
+    ``PanicException``, which is not an ``Exception``."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(m in text for m in ("readonly database", "read-only", "disk is full", "no space"))
 
 
 def _reason(exc: BaseException) -> str:
@@ -130,12 +216,19 @@ class IndexStore:
         prefix: str = "urbact",
         mirror: Path | None = None,
         lock_file: Path | None = None,
+        files: Path | None = None,
+        origin: Path | None = None,
     ):
         """``mirror``: a JSON copy of the active build's manifest, written at each switch, so
         that a process can check the index without importing Chroma (embedded mode only).
         ``lock_file``: the writer lock of an embedded index; without it (a Chroma server) the
-        lock is a lease collection on the server."""
+        lock is a lease collection on the server. ``files``: the folder of an embedded
+        store's files, checked before Chroma reads them; ``origin``: the store's folder named
+        in messages, when ``files`` is a private copy of it."""
         self.client = client
+        self.files = files
+        self.origin = origin or files
+        self._sound: set[str] = set()  # builds whose segment files were checked
         self.prefix = prefix
         self.pointer_name = f"{prefix}-pointer"
         self.lock_name = f"{prefix}-lock"
@@ -165,6 +258,53 @@ class IndexStore:
             return None
         return replace(found, build=name)
 
+    # -- damage --------------------------------------------------------------
+    def check_build(self, name: str) -> None:
+        """Raise ``DamagedIndexError`` when the build's segment files would crash Chroma's
+        native code (checked once per build and process; nothing to check on a server)."""
+        if self.files is None or name in self._sound:
+            return
+        if problem := self._segments_problem([name]):
+            raise damaged(self.origin or self.files, problem)
+        self._sound.add(name)
+
+    def check(self) -> None:
+        """Check the whole embedded store: the SQLite file (``quick_check``) and every
+        build's segment files; ``DamagedIndexError`` when something is wrong. Only under the
+        writer lock: another writer's build in progress would look damaged."""
+        if self.files is None:
+            return
+        problem = sqlite_problem(self.files / "chroma.sqlite3") or self._segments_problem(None)
+        if problem:
+            raise damaged(self.origin or self.files, problem)
+
+    def diagnose(self, exc: BaseException) -> DamagedIndexError | None:
+        """A ``DamagedIndexError`` explaining ``exc`` (an error Chroma raised while reading)
+        when the store is damaged; None when nothing is found."""
+        if self.files is None:
+            return None
+        try:  # only the build read: another writer's build may be half-written
+            active = self.active_name()
+        except Exception:
+            active = None
+        problem = sqlite_problem(self.files / "chroma.sqlite3") or self._segments_problem(
+            [active] if active else None
+        )
+        if problem is None and any(m in str(exc).lower() for m in DAMAGE_MARKERS):
+            problem = ": ".join(str(exc).split(": ")[-3:])[:120]  # Chroma's most specific words
+        return damaged(self.origin or self.files, problem) if problem else None
+
+    def _segments_problem(self, builds: list[str] | None) -> str | None:
+        assert self.files is not None
+        try:
+            segments = vector_segments(self.files, builds)
+        except sqlite3.Error as exc:
+            return str(exc)
+        for name, (folder, dimension) in sorted(segments.items()):
+            if problem := segment_problem(folder, dimension):
+                return f"build {name}: {problem}"
+        return None
+
     # -- one writer at a time ------------------------------------------------
     @contextmanager
     def writing(self, wait: float) -> Iterator[None]:
@@ -172,17 +312,8 @@ class IndexStore:
         ``IngestBusyError`` when it does not. A crashed writer's lock is freed: by the OS for
         the file lock, by expiry for a server lease."""
         if self.lock_file is not None:
-            from filelock import FileLock, Timeout
-
-            lock = FileLock(self.lock_file)
-            try:
-                lock.acquire(timeout=wait)
-            except Timeout:
-                raise _busy() from None
-            try:
+            with file_lock(self.lock_file, wait):
                 yield
-            finally:
-                lock.release()
             return
         self._take_lease(wait)
         try:
@@ -237,11 +368,12 @@ class IndexStore:
         force: bool = False,
         progress: Progress | None = None,
         wait: float = 600.0,
+        locked: bool = False,
     ) -> IngestReport:
         """Make the active index match ``corpus``; a no-op when it already does. One writer
         at a time: waits at most ``wait`` seconds for another ingest (then checks again
-        whether there is anything left to do)."""
-        with self.writing(wait):
+        whether there is anything left to do); ``locked``: the caller holds the lock."""
+        with nullcontext() if locked else self.writing(wait):
             return self._ingest(corpus, embeddings, force, progress)
 
     def _ingest(
@@ -328,6 +460,7 @@ class IndexStore:
             raise IndexError_("the index is damaged; run `urbact-assistant ingest --force`")
         if manifest.model_id != embeddings.model_id:
             raise model_mismatch(manifest.model_id, embeddings.model_id)
+        self.check_build(name)  # before Chroma's native code loads the build's vectors
         from langchain_chroma import Chroma
 
         return name, Chroma(
@@ -336,6 +469,23 @@ class IndexStore:
             embedding_function=embeddings,
             create_collection_if_not_exists=False,
         )
+
+
+@contextmanager
+def file_lock(path: Path, wait: float) -> Iterator[None]:
+    """The writer lock of an embedded index, waiting at most ``wait`` seconds for it
+    (``IngestBusyError``); the OS frees it when its holder dies."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(path)
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise _busy() from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _busy() -> IngestBusyError:
@@ -380,10 +530,14 @@ class FollowingVectorStore:
         open_store: Callable[[], tuple[str, Any]],
         active: Callable[[], str | None],
         clock: Callable[[], float] = time.monotonic,
+        diagnose: Callable[[BaseException], IndexError_ | None] | None = None,
     ):
+        """``diagnose``: turns an error of a query that failed twice into a clear one (a
+        damaged store), or None to let it through."""
         self._open_store = open_store
         self._active = active
         self._clock = clock
+        self._diagnose = diagnose
         self._store: Any = None
         self._name: str | None = None
         self._checked = float("-inf")
@@ -404,6 +558,10 @@ class FollowingVectorStore:
                 log.info("reading the index build %s", self._name)
             return self._store
 
+    def open(self) -> None:
+        """Open the active build now (``IndexError_`` when it cannot be used)."""
+        self._current()
+
     def similarity_search_by_vector_with_relevance_scores(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return self._current().similarity_search_by_vector_with_relevance_scores(
@@ -411,11 +569,20 @@ class FollowingVectorStore:
             )
         except IndexError_:
             raise
-        except Exception:  # the build was removed under us (chromadb NotFoundError)
+        except BaseException as exc:  # the build was removed under us (chromadb NotFoundError)
+            if not failed(exc):
+                raise
             log.info("the index build changed while reading; following the pointer")
+        try:
             return self._current(force=True).similarity_search_by_vector_with_relevance_scores(
                 *args, **kwargs
             )
+        except IndexError_:
+            raise
+        except BaseException as exc:
+            if failed(exc) and self._diagnose and (clear := self._diagnose(exc)):
+                raise clear from exc
+            raise
 
 
 def _now() -> str:

@@ -70,6 +70,15 @@ def evidence() -> dict[str, frozenset[str]]:
             for kind in ("greeting", "thanks"):  # "Bonjour", "Dzień dobry", "Danke!"
                 for phrase_ in (data.get("stems") or {}).get(kind) or ():
                     own.update(fold(str(phrase_)).split())
+            for kind, phrases_ in (data.get("stems") or {}).items():
+                if kind.startswith("ask_"):  # "wie leidt", "qui pilotait": whole words only
+                    own.update(
+                        w
+                        for p in phrases_ or ()
+                        if " " in str(p).strip()
+                        for w in fold(str(p)).split()
+                        if len(w) >= 3
+                    )
             if code == "en":  # en's file also pools other languages' words for network
                 own = set(stop_words_of(code)) | ENGLISH | {"hello", "thanks", "thank", "hey"}
             words[code] = {w for w in own if len(w) > 1}

@@ -7,7 +7,8 @@ the eight main languages (EN, FR, DE, IT, ES, PL, PT, NL) say ``always: true``: 
 pooled and apply to every question, with the nationality adjectives of ``data/demonyms.yaml``.
 Any other file applies to a question only when the question is written in that language
 (``Lexicon.languages_of``). Country names come from pycountry in 27 languages. Matching works on
-accent-, case- and script-folded text.
+accent-, case- and script-folded text. The main languages' files also have a ``claims`` section:
+the words ``answering.claims`` reads an LLM's answers with (not used for questions).
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ STEM_KINDS = (
     "eligibility", "injection", "other_programmes", "off_topic", "led_by", "ambiguous_ongoing",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
+    "ask_which",
 )  # fmt: skip
 FOLLOW_UP_KINDS = ("pick_1", "pick_2", "pick_3", "pick_last", "of_those")
 ASK_KINDS = (
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "ask_status",
+    "ask_which",
 )  # fmt: skip
 TYPE_KINDS = (
     "innovation-transfer", "action-planning", "transfer", "action", "implementation", "pilot",
@@ -75,6 +78,10 @@ class Stems:
         self.stems, self._pattern = state, None
 
     def search(self, text: str) -> bool:
+        return self.position(text) is not None
+
+    def position(self, text: str) -> int | None:
+        """Where the first stem occurs in ``text``, or None."""
         if self._pattern is None:
             alternatives = sorted(
                 (
@@ -85,7 +92,8 @@ class Stems:
                 reverse=True,
             )
             self._pattern = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(alternatives) or '(?!)'})")
-        return bool(self._pattern.search(text))
+        found = self._pattern.search(text)
+        return found.start() if found else None
 
 
 class StemGroup:
@@ -96,6 +104,10 @@ class StemGroup:
 
     def search(self, text: str) -> bool:
         return any(part.search(text) for part in self.parts)
+
+    def position(self, text: str) -> int | None:
+        found = [p for part in self.parts if (p := part.position(text)) is not None]
+        return min(found, default=None)
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -347,6 +359,7 @@ DOMAIN_STOP = {
     "urbact", "city", "cities", "town", "towns", "tackle", "tackles", "work", "works",
     "working", "deal", "topic", "which", "what", "about", "ville", "villes", "stadt", "stadte",
     "citta", "ciudad", "ciudades", "miasto", "miasta", "cidade", "cidades", "stad", "steden",
+    "quali", "quais", "welke", "welk", "gibt", "existem",  # question words the lists lack
 }  # fmt: skip
 
 
@@ -452,6 +465,16 @@ def find_concepts(
 ) -> list[Concept]:
     """Concepts whose terms occur in the question: each term word a prefix of consecutive words.
     Terms of the other languages count only for the ``languages`` the question is in."""
+    found: dict[str, Concept] = {}
+    for _, _, concept in concept_spans(question_tokens, index, languages):
+        found.setdefault(concept.id, concept)
+    return list(found.values())
+
+
+def concept_spans(
+    question_tokens: list[str], index: Thesaurus, languages: frozenset[str] = frozenset()
+) -> list[tuple[int, int, Concept]]:
+    """Where each concept of ``find_concepts`` occurs: ``(start, end, concept)`` token spans."""
     spans: list[tuple[int, int, Concept]] = []
     for i, token in enumerate(question_tokens):
         for words, concept, language in index.get(token[:3], ()):
@@ -465,15 +488,14 @@ def find_concepts(
             spans.append((i, end, concept))
     # A concept found only inside a longer match of another one is dropped:
     # "lavoro da remoto" is remote work, not jobs.
-    found: dict[str, Concept] = {}
-    for start, end, concept in spans:
-        inside = any(
+    return [
+        (start, end, concept)
+        for start, end, concept in spans
+        if not any(
             s <= start and end <= e and (e - s) > (end - start) and c.id != concept.id
             for s, e, c in spans
         )
-        if not inside:
-            found.setdefault(concept.id, concept)
-    return list(found.values())
+    ]
 
 
 def _match_term(question_tokens: list[str], start: int, words: tuple[str, ...]) -> int | None:

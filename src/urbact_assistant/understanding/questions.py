@@ -23,6 +23,7 @@ from urbact_assistant.understanding.lexicon import (
     Concept,
     Lexicon,
     View,
+    concept_spans,
     demonym,
     find_concepts,
     load_data,
@@ -30,7 +31,7 @@ from urbact_assistant.understanding.lexicon import (
 
 # Programme concepts that describe networks rather than ask about joining: "transfer networks
 # on food", "networks that produced Integrated Action Plans on housing" are topic questions.
-SOFT_PROGRAMME_CONCEPTS = {"transfer-networks", "action-planning-networks", "innovation-transfer-networks", "action-networks", "implementation-networks", "thematic-networks-past", "integrated-action-plan", "good-practice", "urbact-local-group", "transfer-plan", "investment-plan", "urbact-method", "lead-partner"}  # fmt: skip
+SOFT_PROGRAMME_CONCEPTS = {"network-types", "transfer-networks", "action-planning-networks", "innovation-transfer-networks", "action-networks", "implementation-networks", "thematic-networks-past", "integrated-action-plan", "good-practice", "urbact-local-group", "transfer-plan", "investment-plan", "urbact-method", "lead-partner"}  # fmt: skip
 PROGRAMME_PATTERNS = {
     "URBACT IV": r"\burbact (iv|4)\b",
     "URBACT III": r"\burbact (iii|3)\b",
@@ -40,8 +41,9 @@ PROGRAMME_PATTERNS = {
 # (``ROOF``) or right next to a word for "network".
 COMMON_WORDS = frozenset(
     "maps roof cope change spark refill procure active vital nice bath echo re gen call parks "
-    "on board".split()
-)
+    "on board access cash communities hero links movement once prevent restart small sure urge "
+    "user mile mast unidas".split()
+)  # network names that are everyday words (in English, or "once", "unidas" in Spanish)
 
 
 @dataclass
@@ -180,11 +182,12 @@ def _fuzzy_cities(words: list[str], ents: Entities, view: View) -> dict[str, str
     return found
 
 
-def understand(question: str, ents: Entities) -> Query:
-    """Classify a question and extract its filters and concepts."""
+def understand(question: str, ents: Entities, language: str | None = None) -> Query:
+    """Classify a question and extract its filters and concepts; ``language`` is the one
+    the conversation settled on (a short turn's own words may not tell it)."""
     lex = ents.lexicon
     folded_phrase = phrase(question)
-    view = lex.view(folded_phrase, detect(question, ents.name_words))
+    view = lex.view(folded_phrase, language or detect(question, ents.name_words))
     st = view.stems
     if talk := small_talk(question, folded_phrase, view):
         return Query(text=question, kind="out_of_scope", small_talk=talk)
@@ -209,19 +212,36 @@ def understand(question: str, ents: Entities) -> Query:
     if status == "ongoing" and not view.clear_ongoing.search(remaining):
         # "active" alone is a topic ("active ageing"); next to "network" it is a status.
         status = "ongoing" if view.near_ongoing.search(remaining) else None
+    # "Is it still running or has it ended?": yes or no answers the first one asked.
+    where = {
+        s: at
+        for s in ("ongoing", "ended", "upcoming")
+        if (at := st[s].position(remaining)) is not None
+    }
+    first_asked = min(where, key=where.__getitem__) if len(where) > 1 else None
     net_type = next((t for t, stems in view.types.items() if stems.search(remaining)), None)
     asks = tuple(kind[4:] for kind in ASK_KINDS if st[kind].search(remaining))
+    if first_asked and networks:
+        status, asks = first_asked, (*asks, "status")
     personal = bool(st["personal"].search(remaining)) and not networks
     programme = next(
         (p for p, pat in PROGRAMME_PATTERNS.items() if re.search(pat, folded_phrase)), None
     )
-    concepts = find_concepts(remaining.split(), lex.thesaurus, view.languages)
+    words_left = remaining.split()
+    spans = concept_spans(words_left, lex.thesaurus, view.languages)
+    concepts = list({c.id: c for _, _, c in spans}.values())
+    if "lead" not in asks and any(c.id == "lead-partner" for c in concepts):
+        asks = (*asks, "lead")  # "partnerem wiodącym", "partenerul principal": the lead
+    # Words that name a topic are not signs of joining: "buget participativ" is a topic,
+    # "buget" alone asks about funding.
+    covered = {i for s, e, c in spans if c.kind == "topic" for i in range(s, e)}
+    beyond_topics = " " + " ".join(w for i, w in enumerate(words_left) if i not in covered) + " "
     # A network type ("transfer networks") is a filter when the question has a topic, and a
     # question about the programme when it has none ("what is a transfer network?").
     topical = any(c.kind == "topic" for c in concepts) or bool(
         status or cities or country_keys or WHICH_NETWORK.search(remaining)
     )
-    join_words = st["join_strong"].search(remaining)
+    join_words = st["join_strong"].search(beyond_topics)
     # "How to join" (often just a verb for taking part) is a weak sign, like "join" itself.
     strong_join = join_words or any(
         c.kind == "programme"
@@ -229,7 +249,9 @@ def understand(question: str, ents: Entities) -> Query:
         and not (topical and c.id in SOFT_PROGRAMME_CONCEPTS)
         for c in concepts
     )
-    weak_join = st["join_weak"].search(remaining) or any(c.id == "how-to-join" for c in concepts)
+    weak_join = st["join_weak"].search(beyond_topics) or any(
+        c.id == "how-to-join" for c in concepts
+    )
     participation = st["participation"].search(remaining)
     # With a city named, "has Munich joined a network?" asks about the city, not about joining.
     city_join = join_words or any(

@@ -128,7 +128,14 @@ def run_bot(settings: Settings, bot_settings: BotSettings | None = None) -> None
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
     install_log_filters(bot_settings.token)
-    assistant = Assistant.open(settings, on_build=lambda what: logger.info("%s (first use)", what))
+    try:  # a damaged index is said once, here, with a non-zero exit: not on every question
+        assistant = Assistant.open(
+            settings, on_build=lambda what: logger.info("%s (first use)", what)
+        )
+        assistant.check_index()
+    except UrbactError as exc:
+        logger.error("cannot start: %s", exc)
+        raise
     with suppress(Exception):  # load the embedding model now, not on the first question
         assistant.retrieve("URBACT networks")
     store = BotState.open(settings.data_dir)

@@ -350,7 +350,7 @@ class UrbactBot(InlineHandlers, LanguageHandlers):
         lang = pick_language(query.from_user.language_code)  # toasts: the presser's own
         action = parse_callback(query.data)
         card = self.assistant.card(action.slug) if action and action.kind == "card" else None
-        if action is None or (action.kind == "card" and card is None):
+        if action is None or (action.kind == "card" and card is None) or not _offered(query):
             await query.answer(text(lang, "expired"))
             return
         if action.kind == "feedback":
@@ -468,3 +468,13 @@ class UrbactBot(InlineHandlers, LanguageHandlers):
 
 def _no_result(_: object) -> None:
     """Drop a value (a callback scheduled on the loop returns a handle nobody needs)."""
+
+
+def _offered(query: Any) -> bool:
+    """Whether the pressed data is on the message's own keyboard: a client that sends other
+    data (a vote on another chat's answer) is not obeyed. Inline messages carry no copy."""
+    markup_ = getattr(query.message, "reply_markup", None)
+    if markup_ is None:
+        return True
+    offered = {b.callback_data for row in markup_.inline_keyboard for b in row}
+    return query.data in offered

@@ -89,6 +89,7 @@ class BotState:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=1000")  # a locked file is waited for briefly
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left
         with self._lock:
             self._db.executescript(_SCHEMA)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(chats)")}
@@ -320,6 +321,8 @@ class BotState:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            # The deleted rows leave the write-ahead log too, not only the database.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def count_about(self, user_id: int) -> int:
         """How many rows mention the user (0 after ``forget``); for tests and audits."""
