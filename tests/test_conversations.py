@@ -122,3 +122,34 @@ def test_scripted_dialogues_meet_the_bar(assistant):
     scores = assistant.evaluate_dialogues(eval_set("dialogues.jsonl"))
     assert scores.dialogues >= 40 and len(scores.by_lang) >= 8
     assert scores.right >= 0.85, scores.table()  # measured 0.916 on 2026-12-07
+
+
+def test_which_of_those_did_the_city_lead_narrows_to_its_leads(assistant):
+    city, led, partners = dialogue(
+        assistant,
+        "In welchen URBACT-Netzwerken ist oder war München dabei?",
+        "Welches davon hat München selbst geleitet?",
+        "Wer war da noch dabei?",
+    )
+    assert len(city.citations) >= 3
+    assert [c.slug for c in led.citations] == ["lets-go-circular"], led.text
+    assert "Munich" in led.text or "München" in led.text
+    assert [c.slug for c in partners.citations] == ["lets-go-circular"]
+    assert "Malmö" in partners.text
+
+
+def test_a_narrowing_by_country_names_the_partner_from_that_country(assistant):
+    *_, ukrainian = dialogue(
+        assistant,
+        "which networks work on food?",
+        "which of those are still running?",
+        "is there a Ukrainian partner in it?",
+    )
+    assert "Eat4Climate" in ukrainian.text and "Rozdilna" in ukrainian.text
+
+
+def test_who_led_it_after_a_list_is_about_the_first_network_shown(assistant):
+    listed, lead = dialogue(assistant, "which networks work on public procurement?", "who led it?")
+    assert len(listed.citations) > 1
+    assert [c.slug for c in lead.citations] == [listed.citations[0].slug]
+    assert lead.text.startswith("The lead partner of")

@@ -113,13 +113,8 @@ class _Plan:
             found = self.programme(pages)
             if found:
                 return found
-        if networks:
-            leads = {  # "networks led by Hungarian cities": which city leads each
-                c.slug: f"{ph.place(c.lead_partner.name, self.lang)} ({self.say('role_lead')})"
-                for c in networks
-                if q.led_by and c.lead_partner is not None
-            }
-            return self.listing(networks, self.say("list_head", len(networks)), leads)
+        if networks:  # with a country filter, each line says which city leads or takes part
+            return self.listing(networks, self.say("list_head", len(networks)), self.why(networks))
         if q.countries or q.status or q.type:
             return self.say("filters_none", filters=self.filters())
         return self.say("nothing", contact=CONTACT_URL)
@@ -233,7 +228,7 @@ class _Plan:
         closest = [h.card for h in self.hits if "closest" in h.reasons]
         if networks and not closest:
             head = self.say("narrowed", len(networks), filters=self.filters())
-            return self.listing(networks, head, echo=False)
+            return self.listing(networks, head, self.why(networks), echo=False)
         if self.narrowed_from == 1:
             text = self.say("narrow_none_single", filters=self.filters())
         else:
@@ -243,6 +238,24 @@ class _Plan:
             text += "\n" + self.say("closest", network=self.line(card).removeprefix("- "))
         return text
 
+    def why(self, networks: list[NetworkCard]) -> dict[str, str]:
+        """What makes each network pass a narrowing by country or lead: its lead partner, or
+        its partners from those countries ("is there a Ukrainian partner?" → "Rozdilna")."""
+        q, shown = self.q, {}
+        for card in networks:
+            if q.led_by and card.lead_partner is not None:
+                lead = ph.place(card.lead_partner.place, self.lang, card.lead_partner.country)
+                shown[card.slug] = f"{lead} ({self.say('role_lead')})"
+            elif q.countries:
+                places = [
+                    ph.place(p.place, self.lang, p.country)
+                    for p in card.members
+                    if p.country in q.countries
+                ]
+                if places:
+                    shown[card.slug] = ph.join(list(dict.fromkeys(places))[:4], self.lang)
+        return shown
+
     def filters(self) -> str:
         q, parts = self.q, []
         if q.status:
@@ -251,6 +264,9 @@ class _Plan:
             parts.append(ph.type_name(q.type, self.lang))
         if q.programme:
             parts.append(q.programme)
+        if q.led_by:
+            parts.append(self.say("role_lead"))
+            parts += [ph.place(c, self.lang) for c in q.cities]
         parts += [ph.country(c, self.lang) for c in q.countries]
         return ", ".join(parts)
 

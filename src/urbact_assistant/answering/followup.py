@@ -27,6 +27,7 @@ from urbact_assistant.core.models import (
     Query,
     Retrieval,
 )
+from urbact_assistant.core.text import fold
 from urbact_assistant.understanding.lexicon import View
 from urbact_assistant.understanding.questions import FOLLOW_UP, matches_filters
 
@@ -60,7 +61,11 @@ def resolve(
         return [c for s in slugs if isinstance(c := cards.get(s), NetworkCard)]
 
     shown, base = networks(conversation.shown), networks(conversation.base)
+    if (led := _led_by_city(query, base, today, programme)) is not None:
+        return led
     if not (shown or base) or query.networks or query.cities or query.kind == "out_of_scope":
+        return None
+    if query.kind == "join" and query.intents:  # "how can my city join one of these?"
         return None
     text = f" {query.topic} "
     picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
@@ -77,8 +82,10 @@ def resolve(
         return _about(query, listed[picks[0]], today, programme, "pick")
     focus = cards.get(conversation.focus or "")
     if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing:
-        target = focus if isinstance(focus, NetworkCard) else shown[0] if len(shown) == 1 else None
-        if target is not None:
+        # "Who led it?" after a list: the network in focus, else the first one shown.
+        target = focus if isinstance(focus, NetworkCard) else shown[0] if shown else None
+        which_ones = ("status" in query.asks or query.status) and len(shown) > 1 and focus is None
+        if target is not None and not which_ones and not query.countries:
             return _about(query, target, today, programme, "attribute")
     if "status" in query.asks and not query.status and (narrowing or not own_topic):
         query = replace(query, status="ongoing")  # "which of those are still going?"
@@ -103,6 +110,26 @@ def resolve(
         retrieval = Retrieval(narrowed, hits, today, programme, narrowed_from=len(base))
         return FollowUp("narrow", retrieval, filters)
     return None
+
+
+def _led_by_city(
+    query: Query, base: list[NetworkCard], today: dt.date, programme: tuple
+) -> FollowUp | None:
+    """ "Which of those did Munich lead?" after a list that has Munich in it: the networks of
+    the list that the city leads (none, honestly, when it only took part)."""
+    if not (query.led_by and query.cities and base) or query.networks:
+        return None
+    names = {fold(c) for c in query.cities}
+    if not any(fold(p.place) in names or fold(p.name) in names for c in base for p in c.members):
+        return None  # a city the list does not have: a question of its own
+    kept = [
+        c for c in base
+        if c.lead_partner is not None
+        and names & {fold(c.lead_partner.place), fold(c.lead_partner.name)}
+    ]  # fmt: skip
+    narrowed = replace(query, kind="topic", filter_only=True, countries=())
+    hits = [Hit(c, 1.0, reasons=("shown",)) for c in kept]
+    return FollowUp("narrow", Retrieval(narrowed, hits, today, programme, narrowed_from=len(base)))
 
 
 def _fits(index: int, size: int) -> bool:

@@ -259,7 +259,9 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         for c in concepts
     )
     # Words that are neither stop words, nor filters, nor participation words: the topic.
-    led_by = bool(countries) and st["led_by"].search(remaining)
+    led_by = bool(countries or cities) and (
+        st["led_by"].search(remaining) or (bool(cities) and "lead" in asks)
+    )
     membership = (
         st["join_weak"].search(remaining)
         or st["member"].search(remaining)
