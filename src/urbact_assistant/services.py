@@ -101,9 +101,14 @@ class Services:
     def store(self) -> IndexStore:
         if self._store is None:
             client = make_client(self.settings)
-            lock = None if self.settings.chroma_host else self.settings.data_dir / "ingest.lock"
+            embedded = not self.settings.chroma_host
+            data = self.settings.data_dir
             self._store = IndexStore(
-                client, prefix=self.settings.collection, mirror=self.mirror, lock_file=lock
+                client,
+                prefix=self.settings.collection,
+                mirror=self.mirror,
+                lock_file=data / "ingest.lock" if embedded else None,
+                store_dir=data / "chroma" if embedded else None,
             )
         return self._store
 

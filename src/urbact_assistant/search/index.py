@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import secrets
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +38,7 @@ from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
 
 log = logging.getLogger(__name__)
 SCHEMA = 1
+SEGMENT_FOLDER = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 @dataclass
@@ -130,17 +134,20 @@ class IndexStore:
         prefix: str = "urbact",
         mirror: Path | None = None,
         lock_file: Path | None = None,
+        store_dir: Path | None = None,
     ):
         """``mirror``: a JSON copy of the active build's manifest, written at each switch, so
         that a process can check the index without importing Chroma (embedded mode only).
         ``lock_file``: the writer lock of an embedded index; without it (a Chroma server) the
-        lock is a lease collection on the server."""
+        lock is a lease collection on the server. ``store_dir``: the embedded store's folder,
+        where the segment folders of removed builds are swept after each ingest."""
         self.client = client
         self.prefix = prefix
         self.pointer_name = f"{prefix}-pointer"
         self.lock_name = f"{prefix}-lock"
         self.mirror = mirror
         self.lock_file = lock_file
+        self.store_dir = store_dir
         self._lease: str | None = None
 
     # -- the pointer ---------------------------------------------------------
@@ -263,6 +270,7 @@ class IndexStore:
                 report.build = self.active_name() or ""
                 if self.mirror and read_mirror(self.mirror) != old:
                     write_mirror(self.mirror, old)
+                report.swept, report.freed = self.sweep_segment_folders()
                 return report
         else:
             report.added = sorted(cards)
@@ -299,6 +307,7 @@ class IndexStore:
             write_mirror(self.mirror, manifest)
         report.build = build
         self.collect_garbage(keep=(build, previous))
+        report.swept, report.freed = self.sweep_segment_folders()
         return report
 
     def _drop(self, name: str) -> None:
@@ -316,6 +325,50 @@ class IndexStore:
             name = getattr(collection, "name", collection)
             if name.startswith(f"{self.prefix}-") and name not in (*keep, *special):
                 self._drop(name)
+
+    def sweep_segment_folders(self) -> tuple[int, int]:
+        """Delete the folders of vector segments no collection references any more, and
+        return how many were deleted and the bytes they held.
+
+        Chroma deletes a collection's rows but leaves its HNSW folder (``<store>/<segment
+        uuid>/``, chroma-core/chroma#5259), so every re-ingest used to leave one build's
+        vectors behind. Called by the writer, under the writer lock, right after
+        ``collect_garbage``: the builds still in use (the active one and the one it replaced,
+        which running readers may still read) are live segments and keep their folders. A
+        folder is deleted only when its segment is gone from the store's ``segments`` table,
+        i.e. its collection is deleted: a reader still holding that build gets Chroma's
+        "collection does not exist" whether or not the folder is there, and follows the
+        pointer (``FollowingVectorStore``). The folders are listed *before* the live ids are
+        read, so a segment created meanwhile is never mistaken for an orphan; when the table
+        cannot be read or looks wrong (the active build's segments missing), nothing is
+        deleted. Never raises: a failed sweep is retried by the next ingest."""
+        if self.store_dir is None:
+            return 0, 0
+        try:
+            return self._sweep(self.store_dir)
+        except Exception as exc:  # the index itself is fine: leave the folders to the next one
+            log.warning("could not sweep unused index folders (%s)", _reason(exc))
+            return 0, 0
+
+    def _sweep(self, root: Path) -> tuple[int, int]:
+        folders = [p for p in root.iterdir() if SEGMENT_FOLDER.match(p.name) and p.is_dir()]
+        if not folders:
+            return 0, 0
+        live = live_segments(root / "chroma.sqlite3")
+        active = self.active_name()
+        active_id = str(self.client.get_collection(active).id) if active else None
+        if active_id is None or active_id not in live.values():
+            log.warning("the index's segment table looks incomplete; no folder swept")
+            return 0, 0
+        swept = freed = 0
+        for folder in folders:
+            if folder.name in live:
+                continue
+            size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+            shutil.rmtree(folder)
+            swept, freed = swept + 1, freed + size
+            log.info("removed the folder of a deleted index build's segment %s", folder.name)
+        return swept, freed
 
     # -- reading -------------------------------------------------------------
     def open(self, embeddings: ModelEmbeddings) -> tuple[str, Any]:
@@ -336,6 +389,15 @@ class IndexStore:
             embedding_function=embeddings,
             create_collection_if_not_exists=False,
         )
+
+
+def live_segments(database: Path) -> dict[str, str]:
+    """Segment id → collection id, from an embedded store's ``segments`` table, read-only."""
+    uri = f"{database.resolve().as_uri()}?mode=ro"
+    with sqlite3.connect(uri, uri=True, timeout=10) as db:
+        rows = db.execute("SELECT id, collection FROM segments").fetchall()
+    db.close()
+    return {str(segment): str(collection) for segment, collection in rows}
 
 
 def _busy() -> IngestBusyError:
