@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import queue
 import sqlite3
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -43,6 +47,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._locks: dict[object, asyncio.Lock] = {}
         self._users: dict[object, int] = defaultdict(int)
         self._running: set[int] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """At least once, in order per chat: an update is kept in the store while it is
@@ -65,18 +70,31 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         key = chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
         try:
             async with lock:
                 await coroutine
             if update_id is not None:
                 await self._io(self.store.done, update_id, user)
         finally:
+            if task is not None:
+                self._tasks.discard(task)
             if update_id is not None:
                 self._running.discard(update_id)
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key]
                 self._locks.pop(key, None)
+
+    def cut_short(self) -> int:
+        """Cancel the updates still being handled (a stop's time is up); how many. Each stays
+        in the state file, not done, and is handled again at the next start."""
+        tasks = [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        return len(tasks)
 
     async def _io(self, fn: Callable[..., Any], *args: Any) -> Any:
         """The store in a worker thread; when it is locked or broken, go on (an update may then
@@ -92,6 +110,57 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+class WorkerThreads(ThreadPoolExecutor):
+    """The event loop's default executor (``asyncio.to_thread``: questions, state writes), with
+    daemon threads: a stop does not wait for a question still being answered in one (its
+    update stays in the state file and is answered after the restart), where asyncio's own
+    executor would hold the process until the LLM gives up. As many threads as asyncio's.
+
+    A ``ThreadPoolExecutor`` only to be accepted by ``loop.set_default_executor``: its
+    ``submit`` and ``shutdown`` are replaced, none of its (non-daemon) threads is started."""
+
+    def __init__(self, size: int = min(32, (os.cpu_count() or 1) + 4)):
+        super().__init__(max_workers=size)
+        self.size = size
+        self._jobs: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._daemons: list[threading.Thread] = []
+        self._idle = threading.Semaphore(0)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            self._jobs.put((future, fn, args, kwargs))
+            if not self._idle.acquire(blocking=False) and len(self._daemons) < self.size:
+                thread = threading.Thread(
+                    target=self._work, name=f"urbact-worker-{len(self._daemons)}", daemon=True
+                )
+                thread.start()
+                self._daemons.append(thread)
+        return future
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, fn, args, kwargs = job
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args, **kwargs))
+                except BaseException as exc:
+                    future.set_exception(exc)
+            del job, future, fn, args, kwargs
+            self._idle.release()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Idle threads end; busy ones end with the process (never waited for)."""
+        with self._lock:
+            self._closed = True
+            for _ in self._daemons:
+                self._jobs.put(None)
 
 
 class RateLimit:
@@ -235,6 +304,11 @@ class StreamedReply:
             )
         self.shown = html
         self.last = asyncio.get_running_loop().time()
+
+    def abandon(self) -> None:
+        """Show no more drafts (the question was cut short; the thread may still stream)."""
+        self.closing = True
+        self.changed.set()
 
     async def finish(self, parts: list[str], reply_markup: InlineKeyboardMarkup | None) -> bool:
         """Put the final answer in place; False when nothing was streamed (send it normally)."""
