@@ -151,6 +151,20 @@ async def test_group_answers_only_commands_mentions_and_replies(bot, api):
     assert len(api.messages(group)) == 5  # help, answer, answer, card, about: nothing else
 
 
+async def test_in_a_group_a_card_and_a_prompt_reply_to_the_command(bot, api):
+    group = -250
+    command = message_update(group, f"/network@{BOT_USERNAME} Remote-IT", user_id=9)
+    [card] = await bot.say(command, group)
+    assert card["text"].startswith("<b>Remote-IT</b>")
+    replied = api.calls_of("sendMessage", group)[-1].params["reply_parameters"]
+    assert replied["message_id"] == command["message"]["message_id"]
+    bare = message_update(group, f"/network@{BOT_USERNAME}", user_id=9)
+    [prompt] = await bot.say(bare, group)  # a selective ForceReply reaches the one who asked
+    assert prompt["reply_markup"].get("force_reply") is True
+    replied = api.calls_of("sendMessage", group)[-1].params["reply_parameters"]
+    assert replied["message_id"] == bare["message"]["message_id"]
+
+
 async def test_non_text_gets_a_hint(bot, api):
     [hint] = await bot.say(message_update(106, None, extra={"sticker": _sticker()}), 106)
     assert "only read text" in hint["text"]

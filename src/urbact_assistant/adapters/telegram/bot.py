@@ -284,8 +284,13 @@ class UrbactBot(InlineHandlers, LanguageHandlers):
         chat, user = update.effective_chat, update.effective_user
         assert chat is not None and user is not None
         self.awaiting[(chat.id, user.id)] = kind
+        message = update.effective_message  # in a group, a selective ForceReply must reply to it
+        reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
         await update.get_bot().send_message(
-            chat.id, html, reply_markup=ForceReply(selective=True, input_field_placeholder="…")
+            chat.id,
+            html,
+            reply_markup=ForceReply(selective=True, input_field_placeholder="…"),
+            reply_parameters=reply_parameters(reply_to),
         )
 
     async def join(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -340,10 +345,13 @@ class UrbactBot(InlineHandlers, LanguageHandlers):
         lang = self.lang(update)
         similar = await asyncio.to_thread(self.assistant.similar, card)
         keyboard = fmt.card_keyboard(card, similar, lang)
+        command = update.message  # /network or /start: in a group, reply to it (not to a button)
+        reply_to = command.message_id if command and chat.type != ChatType.PRIVATE else None
         await context.bot.send_message(
             chat.id,
             fmt.card_html(card, self.assistant.today(), lang),
             reply_markup=markup(keyboard),
+            reply_parameters=reply_parameters(reply_to),
         )
 
     # buttons and inline mode
