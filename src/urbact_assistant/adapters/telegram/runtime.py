@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
@@ -29,17 +29,23 @@ logger = logging.getLogger("urbact_assistant.adapters.telegram.bot")
 
 
 def chat_key(update: object) -> object:
-    """What must be processed in order: one chat's updates (inline queries: one user's)."""
+    """What must be processed in order: a private chat's updates; in a group, one member's
+    (a member's conversation is their own, so one member's answer being written does not hold
+    up another's, nor their button presses); inline queries: one user's."""
     if isinstance(update, Update):
-        if update.effective_chat:
-            return ("chat", update.effective_chat.id)
-        if update.effective_user:
-            return ("user", update.effective_user.id)
+        chat, user = update.effective_chat, update.effective_user
+        if chat and user and chat.type != ChatType.PRIVATE:
+            return ("member", chat.id, user.id)
+        if chat:
+            return ("chat", chat.id)
+        if user:
+            return ("user", user.id)
     return ("other", id(update))
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Concurrent across chats, in order within a chat; a redelivered update is dropped."""
+    """Concurrent across chats (and group members), in order within each (``chat_key``); a
+    redelivered update is dropped."""
 
     def __init__(self, store: BotState, max_concurrent_updates: int = 256):
         super().__init__(max_concurrent_updates)
