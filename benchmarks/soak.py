@@ -242,6 +242,9 @@ def prepare_data(data: Path, source: str | None, env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+STARTED: list[subprocess.Popen] = []  # every bot process, stopped at the end whatever happens
+
+
 def start_bot(api: FakeBotApi, env: dict[str, str], log: Path) -> subprocess.Popen:
     polls = len(api.calls_of("getUpdates"))
     with log.open("a") as out:
@@ -249,6 +252,7 @@ def start_bot(api: FakeBotApi, env: dict[str, str], log: Path) -> subprocess.Pop
             [sys.executable, "-m", "urbact_assistant", "bot"], env=env, stdout=out,
             stderr=subprocess.STDOUT, cwd=env["URBACT_DATA_DIR"],
         )  # fmt: skip
+    STARTED.append(bot)
     api.wait_for(lambda: len(api.calls_of("getUpdates")) > polls, timeout=180)
     return bot
 
@@ -337,6 +341,9 @@ def main() -> int:
         print(f"(benchmark took {time.perf_counter() - began:.0f} s)")
         return 1 if lost(soak) else 0
     finally:
+        for bot in STARTED:
+            if bot.poll() is None:
+                stop_bot(bot)
         api.stop()
         llm.stop()
         shutil.rmtree(work, ignore_errors=True)

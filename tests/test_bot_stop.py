@@ -120,3 +120,12 @@ def test_sigterm_ends_in_time_finishing_what_it_can_and_the_rest_is_answered_aft
     store = BotState.open(data)
     assert store.unfinished() == []
     store.close()
+
+
+def test_sigterm_with_the_bot_api_gone_exits_at_once_without_a_traceback(api, llm, data):
+    bot = Bot(api, llm, data)
+    api.stop()  # the Bot API is unreachable: the last getUpdates of the stop fails
+    time.sleep(1.0)
+    code, elapsed, output = bot.terminate()
+    assert code == 0 and elapsed < 3.0, (code, elapsed, output)
+    assert "Traceback" not in output, output

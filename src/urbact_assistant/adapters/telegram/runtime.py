@@ -372,18 +372,24 @@ class TokenFilter(logging.Filter):
 
 
 class StartupFilter(logging.Filter):
-    """A failed start (bad token, no network) is reported by ``run_bot`` in one line: the
-    log keeps python-telegram-bot's one-line message, without its traceback."""
+    """A failed start (bad token, no network) is reported by ``run_bot`` in one line, and a
+    stop with the Bot API unreachable (the last ``getUpdates`` confirming the offset fails)
+    is routine: the log keeps python-telegram-bot's one-line message, without its traceback."""
+
+    ONE_LINE = ("Bootstrap", "`get_updates` one more time")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if "Bootstrap" in record.getMessage():
+        if any(marker in record.getMessage() for marker in self.ONE_LINE):
             record.exc_info, record.exc_text = None, None
         return True
 
 
 def install_log_filters(token: str) -> None:
-    """Token redaction on every handler of the root logger; no startup tracebacks."""
+    """Token redaction on every handler of the root logger; no startup tracebacks (nor the
+    stop's: a handler filter sees the records of every ``telegram.ext.*`` logger)."""
     for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, StartupFilter) for f in handler.filters):
+            handler.addFilter(StartupFilter())
         if not any(isinstance(f, TokenFilter) for f in handler.filters):
             handler.addFilter(TokenFilter(token))
     ptb = logging.getLogger("telegram.ext")
