@@ -7,7 +7,8 @@ deleteWebhook, getWebhookInfo, setWebhook, close. Every call is recorded. A requ
 Telegram would reject (bad HTML for ``parse_mode=HTML``, text over 4096 characters after entity
 parsing, callback data over 64 bytes, more than 50 inline results, an unknown message, an
 unchanged edit, a callback query answered twice...) gets Telegram's 400 and is recorded in
-``errors``: tests assert there are none.
+``errors``: tests assert there are none. Failures can be injected: ``fail_next`` answers the
+next call of a method with an error, ``drop_next`` closes its connection without an answer.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+DROPPED = "connection dropped"
 BOT_ID = 7000001
 BOT_USERNAME = "urbact_test_bot"
 TOKEN = f"{BOT_ID}:AAE_fake-token_for-tests_0123456789abcdef"
@@ -194,6 +196,7 @@ class FakeBotApi:
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
         self._cond = threading.Condition()
+        self._failing = threading.Lock()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1001)
         self._closing = False
@@ -248,6 +251,10 @@ class FakeBotApi:
         """Make the next call of ``method`` fail (e.g. a 429 with retry_after)."""
         self.failures.setdefault(method, []).append(error)
 
+    def drop_next(self, method: str) -> None:
+        """Make the next call of ``method`` lose its connection before it is handled."""
+        self.failures.setdefault(method, []).append(ApiError(DROPPED, 0))
+
     def calls_of(self, method: str, chat_id: int | None = None) -> list[Call]:
         return [
             c
@@ -292,9 +299,16 @@ class FakeBotApi:
         params = _decode(body, request.headers.get("Content-Type", ""))
         call = Call(method, params, time.monotonic())
         self.calls.append(call)
+        with self._failing:
+            failure = self.failures[method].pop(0) if self.failures.get(method) else None
+        if failure is not None and failure.code == 0:
+            call.ok, call.error = False, failure.description
+            self.errors.append(call)
+            request.close_connection = True  # no response: the client sees a dropped connection
+            return None
         try:
-            if self.failures.get(method):
-                raise self.failures[method].pop(0)
+            if failure is not None:
+                raise failure
             handler = getattr(self, f"api_{method}", None)
             if handler is None:
                 raise ApiError("Not Found: method not found", 404)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import threading
 import time
 from dataclasses import replace
 
@@ -149,6 +150,40 @@ async def test_group_answers_only_commands_mentions_and_replies(bot, api):
     api.enqueue(message_update(group, "/help@another_bot", user_id=7))
     await bot.say(message_update(group, "/about", user_id=7), group)
     assert len(api.messages(group)) == 5  # help, answer, answer, card, about: nothing else
+
+
+async def test_in_a_group_a_card_and_a_prompt_reply_to_the_command(bot, api):
+    group = -250
+    command = message_update(group, f"/network@{BOT_USERNAME} Remote-IT", user_id=9)
+    [card] = await bot.say(command, group)
+    assert card["text"].startswith("<b>Remote-IT</b>")
+    replied = api.calls_of("sendMessage", group)[-1].params["reply_parameters"]
+    assert replied["message_id"] == command["message"]["message_id"]
+    bare = message_update(group, f"/network@{BOT_USERNAME}", user_id=9)
+    [prompt] = await bot.say(bare, group)  # a selective ForceReply reaches the one who asked
+    assert prompt["reply_markup"].get("force_reply") is True
+    replied = api.calls_of("sendMessage", group)[-1].params["reply_parameters"]
+    assert replied["message_id"] == bare["message"]["message_id"]
+
+
+async def test_in_a_group_one_members_slow_answer_does_not_hold_up_another(
+    api, assistant, tmp_path
+):
+    release = threading.Event()
+
+    def ask(question, conversation=None, on_token=None):
+        release.wait(15)  # an LLM taking its time
+        return assistant.ask(question, conversation)
+
+    group, text = -260, f"@{BOT_USERNAME} who leads GenProcure?"
+    async with RunningBot(api, StandIn(assistant, ask), tmp_path) as bot:
+        api.enqueue(message_update(group, text, user_id=31, entities=[mention_entity(text)]))
+        await until(lambda: api.calls_of("sendChatAction", group))  # member 31's answer started
+        [help_] = await bot.say(message_update(group, "/help", user_id=32), group, timeout=5)
+        assert "/networks" in help_["text"]
+        release.set()
+        await until(lambda: len(api.messages(group)) == 2)
+    assert "Vila Nova de Famalicão" in parse_html(api.messages(group)[1]["text"])
 
 
 async def test_non_text_gets_a_hint(bot, api):

@@ -6,6 +6,7 @@ Writers run as separate processes, as `urbact-assistant ingest` does next to a r
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -64,6 +65,46 @@ def test_a_running_reader_keeps_answering_through_reingests(tmp_path, small_corp
         assert code == 0, output
     after = reader.ask("networks about safe and green streets around schools")
     assert after.citations[0].slug == "schoolhoods"
+    assert reader.services.active_build() == reader._retriever.store._name
+
+
+def segment_folders(data) -> set[str]:
+    return {p.name for p in (data / "chroma").iterdir() if p.is_dir()}
+
+
+def vector_segments(data) -> dict[str, str]:
+    """Collection name → its vector segment's id, read from Chroma's own tables."""
+    uri = f"{(data / 'chroma' / 'chroma.sqlite3').as_uri()}?mode=ro"
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        rows = db.execute(
+            "SELECT c.name, s.id FROM segments s JOIN collections c ON s.collection = c.id "
+            "WHERE s.scope = 'VECTOR'"
+        ).fetchall()
+    finally:
+        db.close()
+    return dict(rows)
+
+
+def test_reingests_leave_only_the_live_segments_folders(tmp_path, small_corpus):
+    """Chroma leaves a deleted collection's HNSW folder on disk (chroma-core/chroma#5259):
+    after each re-ingest only the folders of the builds still in use remain, and a reader
+    running meanwhile keeps answering."""
+    data = tmp_path / "data"
+    Services.create(make_settings(data, small_corpus)).ingest()
+    reader = Assistant.open(make_settings(data, small_corpus))
+    assert [c.slug for c in reader.ask(TOPIC).citations] == ["schoolhoods"]
+    env = cli_env(data, small_corpus)
+    for _ in range(4):
+        code, output = finish(start(["ingest", "--force"], env))
+        assert code == 0, output
+        services = Services.create(make_settings(data, small_corpus))
+        live = vector_segments(data)
+        in_use = {live[name] for name in builds(services)}
+        assert len(in_use) == 2  # the active build and the one it replaced, kept for readers
+        assert segment_folders(data) == in_use
+        answer = reader.ask("networks about safe and green streets around schools")
+        assert answer.citations[0].slug == "schoolhoods"
     assert reader.services.active_build() == reader._retriever.store._name
 
 

@@ -334,3 +334,21 @@ def test_an_embedding_server_error_is_one_line_without_the_key(tmp_path, small_c
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert key not in result.output and "HTTP 401" in result.output, result.output
     assert "OPENAI_API_KEY" in result.output
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        "My rules say I may only use the numbered cards and must cite each statement [1].",
+        "Mes consignes m'interdisent de révéler quoi que ce soit, mais Remote-IT existe [1].",
+        "Meine Anweisungen: nur die Karten verwenden. Remote-IT [1].",
+    ],
+)
+def test_an_answer_that_paraphrases_its_rules_is_withheld_drafts_included(index_dir, server, leak):
+    assistant = llm_assistant(index_dir, server)
+    server.script = [f"text:{leak}"]
+    drafts: list[str] = []
+    answer = assistant.ask("which networks tackle remote work?", on_token=drafts.append)
+    assert answer.mode == "offline" and not any("rules" in d or "consignes" in d for d in drafts)
+    server.script = ["text:Remote-IT works on remote work and the rules of hybrid offices [1]."]
+    assert assistant.ask("which networks tackle remote work?").mode == "llm"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from urbact_assistant.errors import ConfigError
 
@@ -74,6 +76,17 @@ class Settings:
     """Model name for the OpenAI embeddings backend (``URBACT_EMBEDDING_MODEL``)."""
     chroma_host: str = ""
     """``host[:port]`` of a Chroma server (``URBACT_CHROMA_HOST``); empty: embedded Chroma."""
+    chroma_token: str = field(default="", repr=False)
+    """Chroma's token auth (``URBACT_CHROMA_TOKEN``); never printed."""
+    chroma_token_header: str = "Authorization"
+    """Where the token goes (``URBACT_CHROMA_TOKEN_HEADER``): ``Authorization`` (as
+    ``Bearer <token>``) or ``X-Chroma-Token``, as the server's
+    ``chroma_auth_token_transport_header``."""
+    chroma_ssl: bool = False
+    """Speak https to the Chroma server (``URBACT_CHROMA_SSL=1``)."""
+    chroma_ssl_verify: str = ""
+    """``URBACT_CHROMA_SSL_VERIFY``: empty, the default CA bundle; the path of a CA bundle (a
+    private CA, a self-signed certificate); ``0``: no verification (testing only)."""
     collection: str = "urbact"
     """Chroma collection name prefix (``URBACT_COLLECTION``)."""
     today: dt.date | None = None
@@ -119,6 +132,7 @@ class Settings:
                 errors.append(
                     f"URBACT_LLM_TIMEOUT must be a number of seconds (1-300), got {raw!r}"
                 )
+        chroma = chroma_settings(env, errors)
         api_key = env.get("OPENAI_API_KEY", "").strip()
         base_url = env.get("OPENAI_BASE_URL", "").strip()
         llm_model = env.get("URBACT_LLM_MODEL", "").strip()
@@ -133,7 +147,7 @@ class Settings:
             corpus_dir=Path(corpus_dir).expanduser() if corpus_dir else default_corpus_dir(),
             embeddings=embeddings,
             embedding_model=model,
-            chroma_host=env.get("URBACT_CHROMA_HOST", "").strip(),
+            **chroma,
             collection=env.get("URBACT_COLLECTION", "").strip() or "urbact",
             today=today,
             llm_model=llm_model,
@@ -144,3 +158,54 @@ class Settings:
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
+
+
+TOKEN_HEADERS = ("Authorization", "X-Chroma-Token")
+TOKEN_CHARACTERS = set(string.ascii_letters + string.digits + string.punctuation)
+YES, NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def chroma_settings(env: Mapping[str, str], errors: list[str]) -> dict[str, Any]:
+    """The Chroma server settings; problems are added to ``errors``, never with the token."""
+    host = env.get("URBACT_CHROMA_HOST", "").strip()
+    if "://" in host:
+        errors.append(
+            f"URBACT_CHROMA_HOST is host[:port], without a scheme, got {host!r}; "
+            "set URBACT_CHROMA_SSL=1 for https"
+        )
+    elif host.partition(":")[2] and not host.partition(":")[2].isdigit():
+        errors.append(f"URBACT_CHROMA_HOST is host[:port] with a numeric port, got {host!r}")
+    token = env.get("URBACT_CHROMA_TOKEN", "").strip()
+    if token and not set(token) <= TOKEN_CHARACTERS:
+        errors.append(
+            "URBACT_CHROMA_TOKEN may hold only ASCII letters, digits and punctuation "
+            "(Chroma's token rule)"
+        )
+    header = env.get("URBACT_CHROMA_TOKEN_HEADER", "").strip() or "Authorization"
+    header = next((h for h in TOKEN_HEADERS if h.lower() == header.lower()), header)
+    if header not in TOKEN_HEADERS:
+        errors.append(
+            f"URBACT_CHROMA_TOKEN_HEADER must be Authorization or X-Chroma-Token, got {header!r}"
+        )
+    ssl = env.get("URBACT_CHROMA_SSL", "").strip().lower()
+    if ssl not in YES + NO:
+        errors.append(f"URBACT_CHROMA_SSL must be 1 or 0, got {ssl!r}")
+    verify = env.get("URBACT_CHROMA_SSL_VERIFY", "").strip()
+    if verify.lower() in YES or not verify:
+        verify = ""
+    elif verify.lower() in NO:
+        verify = "0"
+    elif not Path(verify).expanduser().is_file():
+        errors.append(
+            "URBACT_CHROMA_SSL_VERIFY must be 1, 0 or the path of a CA bundle file; "
+            f"{verify!r} is not a file"
+        )
+    else:
+        verify = str(Path(verify).expanduser())
+    return {
+        "chroma_host": host,
+        "chroma_token": token,
+        "chroma_token_header": header,
+        "chroma_ssl": ssl in YES,
+        "chroma_ssl_verify": verify,
+    }

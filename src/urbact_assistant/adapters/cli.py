@@ -118,13 +118,16 @@ def ingest(force: bool) -> None:
 
         assistant = Assistant.open(load_settings(), ensure_index=False)
         report = assistant.ingest(force=force, progress=_progress_printer("embedding"))
+    swept = ""
+    if report.swept:
+        swept = f"; {report.swept} unused index folders removed ({report.freed / 1e6:.1f} MB)"
     if report.up_to_date:
-        click.echo(f"index up to date: {report.cards} cards, nothing to do")
+        click.echo(f"index up to date: {report.cards} cards, nothing to do{swept}")
         return
     click.echo(
         f"indexed {report.cards} cards ({report.passages} passages): "
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed; "
-        f"{report.embedded} passages embedded"
+        f"{report.embedded} passages embedded{swept}"
     )
 
 

@@ -116,6 +116,23 @@ def _strip_contacts(text: str, allowed: set[str], cards: list[AnyCard]) -> tuple
     return re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text), removed
 
 
+# An answer that talks about its own rules (in its words, not the prompt's) is a leak too.
+_OWN_RULES = re.compile(
+    r"\b(?:system ?prompt|(?:my|these|hidden) (?:rules|instructions)|i (?:was|am|have been) "
+    r"(?:instructed|told to)|cards block|mes (?:instructions|consignes|règles)|"
+    r"meine (?:anweisungen|regeln|vorgaben)|le mie (?:istruzioni|regole)|"
+    r"mis (?:instrucciones|reglas)|as minhas (?:instruções|regras)|minhas (?:instruções|regras)|"
+    r"moje (?:instrukcje|zasady)|mijn (?:instructies|regels))\b|</?(?:cards|question)>",
+    re.IGNORECASE,
+)
+
+
+def talks_about_its_rules(text: str) -> bool:
+    """Whether an answer discusses its instructions ("my rules say I must cite the cards"),
+    which a paraphrased system-prompt leak does even when it repeats none of its words."""
+    return bool(_OWN_RULES.search(text))
+
+
 def reveals(text: str, secret: str, window: int = 60) -> bool:
     """Whether ``text`` repeats any ``window``-character stretch of ``secret`` (whitespace-folded)."""
     flat_text = " ".join(text.split()).casefold()

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from urbact_assistant.answering.chain import ChainState, offline_answer
-from urbact_assistant.answering.citations import reveals, verify
+from urbact_assistant.answering.citations import reveals, talks_about_its_rules, verify
 from urbact_assistant.answering.claims import ClaimChecker, Places, complete_upto
 from urbact_assistant.answering.prompts import (
     CONTACT_URL,
@@ -113,7 +113,8 @@ class VerifiedDrafts:
             return
         self.checked_upto = end
         prefix = self.raw[:end]
-        if reveals(prefix, SYSTEM, self.ECHO_WINDOW) or (self.claims and self.claims.check(prefix)):
+        leak = reveals(prefix, SYSTEM, self.ECHO_WINDOW) or talks_about_its_rules(prefix)
+        if leak or (self.claims and self.claims.check(prefix)):
             self.blocked = True
             return
         checked = verify(prefix, self.cards, allowed_links=(CONTACT_URL,))
@@ -183,7 +184,7 @@ class LLMSteps:
     ) -> Answer:
         if not text.strip():
             raise LLMFailure("the model returned an empty answer")
-        if reveals(text, SYSTEM):
+        if reveals(text, SYSTEM) or talks_about_its_rules(text):
             return replace(fallback, note="offline answer: the model's answer was withheld")
         wrong = claims.check(text) if claims else []
         if wrong:  # a fluent answer that misstates a lead, a partner or a date is worse than none

@@ -90,3 +90,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     embedded: int = 0
     up_to_date: bool = False
+    swept: int = 0
+    """Folders of removed builds deleted from an embedded store (Chroma leaves them)."""
+    freed: int = 0
+    """Bytes those folders held."""

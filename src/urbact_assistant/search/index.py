@@ -12,7 +12,9 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import secrets
+import shutil
 import sqlite3
 import threading
 import time
@@ -34,9 +36,12 @@ from urbact_assistant.errors import (
 )
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.passages import card_passages, passages_fingerprint
+from urbact_assistant.search.chroma_server import reason as _reason
+from urbact_assistant.search.chroma_server import server_client
 from urbact_assistant.search.embeddings import CachedEmbeddings, ModelEmbeddings
 from urbact_assistant.search.store_files import (
     copy_store,
+    live_segments,
     not_writable_reason,
     segment_problem,
     sqlite_problem,
@@ -46,6 +51,7 @@ from urbact_assistant.search.store_files import (
 
 log = logging.getLogger(__name__)
 SCHEMA = 1
+SEGMENT_FOLDER = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # Words of Chroma's errors about a store it cannot read (a damaged segment or SQLite file).
 DAMAGE_MARKERS = ("hnsw", "pickle", "malformed", "not a database")
 
@@ -90,16 +96,7 @@ def make_client(settings: Settings) -> tuple[Any, Path | None]:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
-        host, _, port = settings.chroma_host.partition(":")
-        try:
-            client = chromadb.HttpClient(
-                host=host, port=int(port or 8000), settings=chroma_settings
-            )
-        except Exception as exc:
-            raise IndexError_(
-                f"cannot reach the Chroma server at {settings.chroma_host}: {exc}"
-            ) from exc
-        return client, None
+        return server_client(settings), None
     path = settings.data_dir / "chroma"
 
     def persistent(folder: Path) -> Any:
@@ -184,11 +181,6 @@ def failed(exc: BaseException) -> bool:
 def _cannot_write(exc: BaseException) -> bool:
     text = str(exc).lower()
     return any(m in text for m in ("readonly database", "read-only", "disk is full", "no space"))
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:120]
 
 
 def move_aside(settings: Settings) -> Path | None:
@@ -395,6 +387,7 @@ class IndexStore:
                 report.build = self.active_name() or ""
                 if self.mirror and read_mirror(self.mirror) != old:
                     write_mirror(self.mirror, old)
+                report.swept, report.freed = self.sweep_segment_folders()
                 return report
         else:
             report.added = sorted(cards)
@@ -431,6 +424,7 @@ class IndexStore:
             write_mirror(self.mirror, manifest)
         report.build = build
         self.collect_garbage(keep=(build, previous))
+        report.swept, report.freed = self.sweep_segment_folders()
         return report
 
     def _drop(self, name: str) -> None:
@@ -438,6 +432,50 @@ class IndexStore:
             self.client.delete_collection(name)
         except Exception:  # pragma: no cover - best effort cleanup
             log.warning("could not remove the unfinished index collection %s", name)
+
+    def sweep_segment_folders(self) -> tuple[int, int]:
+        """Delete the folders of vector segments no collection references any more, and
+        return how many were deleted and the bytes they held.
+
+        Chroma deletes a collection's rows but leaves its HNSW folder (``<store>/<segment
+        uuid>/``, chroma-core/chroma#5259), so every re-ingest used to leave one build's
+        vectors behind. Called by the writer, under the writer lock, right after
+        ``collect_garbage``: the builds still in use (the active one and the one it replaced,
+        which running readers may still read) are live segments and keep their folders. A
+        folder is deleted only when its segment is gone from the store's ``segments`` table,
+        i.e. its collection is deleted: a reader still holding that build gets Chroma's
+        "collection does not exist" whether or not the folder is there, and follows the
+        pointer (``FollowingVectorStore``). The folders are listed *before* the live ids are
+        read, so a segment created meanwhile is never mistaken for an orphan; when the table
+        cannot be read or looks wrong (the active build's segments missing), nothing is
+        deleted. Never raises: a failed sweep is retried by the next ingest."""
+        if self.files is None:
+            return 0, 0
+        try:
+            return self._sweep(self.files)
+        except Exception as exc:  # the index itself is fine: leave the folders to the next one
+            log.warning("could not sweep unused index folders (%s)", _reason(exc))
+            return 0, 0
+
+    def _sweep(self, root: Path) -> tuple[int, int]:
+        folders = [p for p in root.iterdir() if SEGMENT_FOLDER.match(p.name) and p.is_dir()]
+        if not folders:
+            return 0, 0
+        live = live_segments(root / "chroma.sqlite3")
+        active = self.active_name()
+        active_id = str(self.client.get_collection(active).id) if active else None
+        if active_id is None or active_id not in live.values():
+            log.warning("the index's segment table looks incomplete; no folder swept")
+            return 0, 0
+        swept = freed = 0
+        for folder in folders:
+            if folder.name in live:
+                continue
+            size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+            shutil.rmtree(folder)
+            swept, freed = swept + 1, freed + size
+            log.info("removed the folder of a deleted index build's segment %s", folder.name)
+        return swept, freed
 
     def collect_garbage(self, keep: tuple[str | None, ...]) -> None:
         """Remove builds other than ``keep``: the new one and the one it replaced, which

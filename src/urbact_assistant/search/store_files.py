@@ -232,3 +232,12 @@ def _check_level0(data: Path, count: int, per_element: int, max_m0: int) -> None
     used = np.arange(max_m0) < sizes[:, None]
     if (rows[:, 1:][used] >= count).any():
         raise Damaged("data_level0.bin: a link points past the last element")
+
+
+def live_segments(database: Path) -> dict[str, str]:
+    """Segment id → collection id, from an embedded store's ``segments`` table, read-only."""
+    uri = f"{database.resolve().as_uri()}?mode=ro"
+    with sqlite3.connect(uri, uri=True, timeout=10) as db:
+        rows = db.execute("SELECT id, collection FROM segments").fetchall()
+    db.close()
+    return {str(segment): str(collection) for segment, collection in rows}

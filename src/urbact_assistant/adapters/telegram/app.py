@@ -6,8 +6,13 @@ default and serves a webhook when ``URBACT_WEBHOOK_URL`` is set (see ``BotSettin
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import signal
+import sys
+from collections.abc import Awaitable
 from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +37,7 @@ from urbact_assistant.adapters.telegram.bot import UrbactBot
 from urbact_assistant.adapters.telegram.runtime import (
     ChatOrderedProcessor,
     DeliveringRateLimiter,
+    WorkerThreads,
     install_log_filters,
     quiet_loggers,
 )
@@ -41,6 +47,9 @@ from urbact_assistant.adapters.telegram.state import BotState
 logger = logging.getLogger("urbact_assistant.adapters.telegram.bot")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+STOP_WITHIN = 9.0  # seconds from SIGTERM to exit: `docker stop` kills the process at 10
+STOP_RESERVE = 3.0  # of those: awaiting the handlers cut short, closing connections and the
+# state file, 1 s at most each (stopping the updates happens within the drain time)
 
 
 async def start_up(app: Application) -> None:
@@ -121,8 +130,87 @@ def webhook_options(bot_settings: BotSettings) -> dict[str, Any]:
     }
 
 
+def drain_time(settings: Settings) -> float:
+    """How long a stop lets answers in progress finish: the LLM's budget, capped so that the
+    process exits within ``STOP_WITHIN`` seconds."""
+    return max(0.0, min(settings.llm_timeout, STOP_WITHIN - STOP_RESERVE))
+
+
+async def serve(app: Application, bot_settings: BotSettings, drain: float) -> None:
+    """Start, run until SIGTERM or SIGINT, then stop within ``drain`` + ``STOP_RESERVE``
+    seconds: no new updates are taken, answers in progress get ``drain`` seconds to finish,
+    and those still running then are cut short: their updates stay in the state file and are
+    answered after the restart (``start_up``). A second signal cuts them short at once."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(WorkerThreads())  # a stop never waits for a worker thread
+    signals = [asyncio.Event(), asyncio.Event()]
+
+    def on_signal() -> None:
+        (signals[1] if signals[0].is_set() else signals[0]).set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal)
+    updater = app.updater
+    assert updater is not None  # built with one
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        if bot_settings.webhook_url:
+            await updater.start_webhook(**webhook_options(bot_settings))
+        else:
+            await updater.start_polling(
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=lambda exc: _no_result(
+                    app.create_task(app.process_error(None, exc))
+                ),
+            )
+        await app.start()
+        await signals[0].wait()
+        await stop(app, drain, signals[1])
+    finally:
+        await _within(app.shutdown(), 1.0, "closing connections")
+
+
+async def stop(app: Application, drain: float, hurry: asyncio.Event) -> None:
+    """Stop taking updates, let answers in progress finish for at most ``drain`` seconds (or
+    until ``hurry`` is set), then cut the others short."""
+    processor: ChatOrderedProcessor = app.update_processor  # type: ignore[assignment]
+    deadline = asyncio.get_running_loop().time() + drain
+    logger.info("stopping: no new updates; answers in progress get up to %.0f s", drain)
+    if app.updater is not None and app.updater.running:
+        await _within(app.updater.stop(), 1.0, "stopping updates")
+    stopping = asyncio.ensure_future(app.stop())  # handles what was fetched, awaits handlers
+    hurried = asyncio.ensure_future(hurry.wait())
+    left = max(0.0, deadline - asyncio.get_running_loop().time())
+    await asyncio.wait({stopping, hurried}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+    hurried.cancel()
+    if not stopping.done():
+        cut = processor.cut_short()
+        logger.warning(
+            "stopping: %d update(s) cut short; they will be handled after the restart", cut
+        )
+    await _within(stopping, 1.0, "stopping handlers")
+    logger.info("stopped")
+
+
+async def _within(step: Awaitable[Any], seconds: float, what: str) -> None:
+    """Await a step of the stop for at most ``seconds``; a failure is logged, not raised."""
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        logger.warning("stopping: %s took over %.1f s; going on", what, seconds)
+    except Exception as exc:
+        logger.warning("stopping: %s failed (%s); going on", what, type(exc).__name__)
+
+
+def _no_result(_: object) -> None:
+    """Drop a value (a task nobody awaits: its errors reach the error handler)."""
+
+
 def run_bot(settings: Settings, bot_settings: BotSettings | None = None) -> None:
-    """Run until interrupted: polling, or a webhook server when ``URBACT_WEBHOOK_URL`` is set."""
+    """Run until SIGTERM or SIGINT: polling, or a webhook server when ``URBACT_WEBHOOK_URL``
+    is set; a stop takes at most ``STOP_WITHIN`` seconds (``serve``)."""
     bot_settings = bot_settings or BotSettings.from_env(environment())
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
@@ -141,10 +229,7 @@ def run_bot(settings: Settings, bot_settings: BotSettings | None = None) -> None
     store = BotState.open(settings.data_dir)
     app = build_application(bot_settings, assistant, store)
     try:
-        if bot_settings.webhook_url:
-            app.run_webhook(**webhook_options(bot_settings))
-        else:
-            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        asyncio.run(serve(app, bot_settings, drain_time(settings)))
     except InvalidToken:
         raise ConfigError(
             "Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather"
@@ -154,3 +239,14 @@ def run_bot(settings: Settings, bot_settings: BotSettings | None = None) -> None
         raise UrbactError(f"cannot reach the Telegram Bot API: {message}") from None
     finally:
         store.close()
+    exit_now()
+
+
+def exit_now() -> None:
+    """End the process at once, everything being closed: tearing the interpreter down
+    (Chroma's native store, the model, a thread still waiting for the LLM) takes 1-2 s more,
+    which `docker stop`'s 10 s would have to include."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

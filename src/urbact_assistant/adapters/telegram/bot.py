@@ -171,8 +171,11 @@ class UrbactBot(InlineHandlers, LanguageHandlers):
                         self.assistant.ask,
                         question,
                         conversation,
-                        lambda draft: _no_result(loop.call_soon_threadsafe(stream.feed, draft)),
+                        lambda draft: _post(loop, stream.feed, draft),
                     )
+        except asyncio.CancelledError:  # cut short by a stop: answered after the restart
+            stream.abandon()
+            raise
         except Exception as exc:  # the draft of a streamed answer is replaced by the error
             if isinstance(exc, UrbactError):  # a message meant for users
                 shown = fmt.esc(str(exc))
@@ -190,6 +193,8 @@ class UrbactBot(InlineHandlers, LanguageHandlers):
         sent = await self.send_answer(
             context.bot, chat.id, answer, answer_id, answer.language or lang, stream, reply_to
         )
+        # Delivered: a stop cutting the bookkeeping below short must not answer it again.
+        await self.io(self.store.done, update.update_id, user.id)
         if answer.conversation is not None:  # continued by the next message, or by a reply
             own = [k for k in keys if not k.startswith("msg:")]
             replies = [f"msg:{chat.id}:{message_id}" for message_id in sent]
@@ -279,8 +284,13 @@ class UrbactBot(InlineHandlers, LanguageHandlers):
         chat, user = update.effective_chat, update.effective_user
         assert chat is not None and user is not None
         self.awaiting[(chat.id, user.id)] = kind
+        message = update.effective_message  # in a group, a selective ForceReply must reply to it
+        reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
         await update.get_bot().send_message(
-            chat.id, html, reply_markup=ForceReply(selective=True, input_field_placeholder="…")
+            chat.id,
+            html,
+            reply_markup=ForceReply(selective=True, input_field_placeholder="…"),
+            reply_parameters=reply_parameters(reply_to),
         )
 
     async def join(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -335,10 +345,13 @@ class UrbactBot(InlineHandlers, LanguageHandlers):
         lang = self.lang(update)
         similar = await asyncio.to_thread(self.assistant.similar, card)
         keyboard = fmt.card_keyboard(card, similar, lang)
+        command = update.message  # /network or /start: in a group, reply to it (not to a button)
+        reply_to = command.message_id if command and chat.type != ChatType.PRIVATE else None
         await context.bot.send_message(
             chat.id,
             fmt.card_html(card, self.assistant.today(), lang),
             reply_markup=markup(keyboard),
+            reply_parameters=reply_parameters(reply_to),
         )
 
     # buttons and inline mode
@@ -466,8 +479,12 @@ class UrbactBot(InlineHandlers, LanguageHandlers):
         )
 
 
-def _no_result(_: object) -> None:
-    """Drop a value (a callback scheduled on the loop returns a handle nobody needs)."""
+def _post(loop: asyncio.AbstractEventLoop, fn: Any, arg: Any) -> None:
+    """Run ``fn(arg)`` on the loop from a worker thread; nothing once the loop is closed (a
+    question cut short by a stop may still be streaming in its thread)."""
+    if not loop.is_closed():
+        with suppress(RuntimeError):
+            loop.call_soon_threadsafe(fn, arg)
 
 
 def _offered(query: Any) -> bool:

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import queue
 import sqlite3
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
@@ -25,17 +29,23 @@ logger = logging.getLogger("urbact_assistant.adapters.telegram.bot")
 
 
 def chat_key(update: object) -> object:
-    """What must be processed in order: one chat's updates (inline queries: one user's)."""
+    """What must be processed in order: a private chat's updates; in a group, one member's
+    (a member's conversation is their own, so one member's answer being written does not hold
+    up another's, nor their button presses); inline queries: one user's."""
     if isinstance(update, Update):
-        if update.effective_chat:
-            return ("chat", update.effective_chat.id)
-        if update.effective_user:
-            return ("user", update.effective_user.id)
+        chat, user = update.effective_chat, update.effective_user
+        if chat and user and chat.type != ChatType.PRIVATE:
+            return ("member", chat.id, user.id)
+        if chat:
+            return ("chat", chat.id)
+        if user:
+            return ("user", user.id)
     return ("other", id(update))
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Concurrent across chats, in order within a chat; a redelivered update is dropped."""
+    """Concurrent across chats (and group members), in order within each (``chat_key``); a
+    redelivered update is dropped."""
 
     def __init__(self, store: BotState, max_concurrent_updates: int = 256):
         super().__init__(max_concurrent_updates)
@@ -43,6 +53,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._locks: dict[object, asyncio.Lock] = {}
         self._users: dict[object, int] = defaultdict(int)
         self._running: set[int] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """At least once, in order per chat: an update is kept in the store while it is
@@ -65,18 +76,31 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         key = chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
         try:
             async with lock:
                 await coroutine
             if update_id is not None:
                 await self._io(self.store.done, update_id, user)
         finally:
+            if task is not None:
+                self._tasks.discard(task)
             if update_id is not None:
                 self._running.discard(update_id)
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key]
                 self._locks.pop(key, None)
+
+    def cut_short(self) -> int:
+        """Cancel the updates still being handled (a stop's time is up); how many. Each stays
+        in the state file, not done, and is handled again at the next start."""
+        tasks = [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        return len(tasks)
 
     async def _io(self, fn: Callable[..., Any], *args: Any) -> Any:
         """The store in a worker thread; when it is locked or broken, go on (an update may then
@@ -92,6 +116,57 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+class WorkerThreads(ThreadPoolExecutor):
+    """The event loop's default executor (``asyncio.to_thread``: questions, state writes), with
+    daemon threads: a stop does not wait for a question still being answered in one (its
+    update stays in the state file and is answered after the restart), where asyncio's own
+    executor would hold the process until the LLM gives up. As many threads as asyncio's.
+
+    A ``ThreadPoolExecutor`` only to be accepted by ``loop.set_default_executor``: its
+    ``submit`` and ``shutdown`` are replaced, none of its (non-daemon) threads is started."""
+
+    def __init__(self, size: int = min(32, (os.cpu_count() or 1) + 4)):
+        super().__init__(max_workers=size)
+        self.size = size
+        self._jobs: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._daemons: list[threading.Thread] = []
+        self._idle = threading.Semaphore(0)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            self._jobs.put((future, fn, args, kwargs))
+            if not self._idle.acquire(blocking=False) and len(self._daemons) < self.size:
+                thread = threading.Thread(
+                    target=self._work, name=f"urbact-worker-{len(self._daemons)}", daemon=True
+                )
+                thread.start()
+                self._daemons.append(thread)
+        return future
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, fn, args, kwargs = job
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args, **kwargs))
+                except BaseException as exc:
+                    future.set_exception(exc)
+            del job, future, fn, args, kwargs
+            self._idle.release()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Idle threads end; busy ones end with the process (never waited for)."""
+        with self._lock:
+            self._closed = True
+            for _ in self._daemons:
+                self._jobs.put(None)
 
 
 class RateLimit:
@@ -236,6 +311,11 @@ class StreamedReply:
         self.shown = html
         self.last = asyncio.get_running_loop().time()
 
+    def abandon(self) -> None:
+        """Show no more drafts (the question was cut short; the thread may still stream)."""
+        self.closing = True
+        self.changed.set()
+
     async def finish(self, parts: list[str], reply_markup: InlineKeyboardMarkup | None) -> bool:
         """Put the final answer in place; False when nothing was streamed (send it normally)."""
         self.closing = True
@@ -292,18 +372,24 @@ class TokenFilter(logging.Filter):
 
 
 class StartupFilter(logging.Filter):
-    """A failed start (bad token, no network) is reported by ``run_bot`` in one line: the
-    log keeps python-telegram-bot's one-line message, without its traceback."""
+    """A failed start (bad token, no network) is reported by ``run_bot`` in one line, and a
+    stop with the Bot API unreachable (the last ``getUpdates`` confirming the offset fails)
+    is routine: the log keeps python-telegram-bot's one-line message, without its traceback."""
+
+    ONE_LINE = ("Bootstrap", "`get_updates` one more time")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if "Bootstrap" in record.getMessage():
+        if any(marker in record.getMessage() for marker in self.ONE_LINE):
             record.exc_info, record.exc_text = None, None
         return True
 
 
 def install_log_filters(token: str) -> None:
-    """Token redaction on every handler of the root logger; no startup tracebacks."""
+    """Token redaction on every handler of the root logger; no startup tracebacks (nor the
+    stop's: a handler filter sees the records of every ``telegram.ext.*`` logger)."""
     for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, StartupFilter) for f in handler.filters):
+            handler.addFilter(StartupFilter())
         if not any(isinstance(f, TokenFilter) for f in handler.filters):
             handler.addFilter(TokenFilter(token))
     ptb = logging.getLogger("telegram.ext")
