@@ -73,3 +73,14 @@ def small_corpus(tmp_path) -> Path:
         shutil.copy(CORPUS / "networks" / f"{slug}.md", root / "networks")
     shutil.copy(CORPUS / "programme" / "how-to-join.md", root / "programme")
     return root
+
+
+@pytest.fixture
+def api():
+    """A fake Telegram Bot API server on loopback; no call may have been rejected."""
+    from .fake_bot_api import FakeBotApi
+
+    server = FakeBotApi().start()
+    yield server
+    server.stop()
+    assert [(c.method, c.error) for c in server.errors] == []

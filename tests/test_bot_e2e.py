@@ -35,14 +35,6 @@ REMOTE = "which networks tackle remote work?"
 
 
 @pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-    assert [(c.method, c.error) for c in server.errors] == []
-
-
-@pytest.fixture
 async def bot(api, assistant, tmp_path):
     async with RunningBot(api, assistant, tmp_path) as running:
         yield running

@@ -28,14 +28,6 @@ DOCKER_GRACE = 10.0  # seconds between docker stop's SIGTERM and its SIGKILL
 
 
 @pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-    assert [(c.method, c.error) for c in server.errors] == []
-
-
-@pytest.fixture
 def llm():
     with FakeOpenAI() as server:
         yield server

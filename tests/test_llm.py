@@ -349,6 +349,6 @@ def test_an_answer_that_paraphrases_its_rules_is_withheld_drafts_included(index_
     server.script = [f"text:{leak}"]
     drafts: list[str] = []
     answer = assistant.ask("which networks tackle remote work?", on_token=drafts.append)
-    assert answer.mode == "offline" and not any("rules" in d or "consignes" in d for d in drafts)
+    assert answer.mode == "offline" and drafts == []
     server.script = ["text:Remote-IT works on remote work and the rules of hybrid offices [1]."]
     assert assistant.ask("which networks tackle remote work?").mode == "llm"

@@ -93,15 +93,14 @@ class BrowseFilter:
 
     def encode(self, page: int) -> str:
         """``n:<page>:<status>:<type>:<country>:<topic>``, the topic cut to fit 64 bytes."""
-        head = f"n:{max(0, page)}:{self.status}:{self.type}:{self.country}:"
-        room = CALLBACK_LIMIT - len(head.encode("utf-8"))
-        topic = self.topic.encode("utf-8")[:room].decode("utf-8", "ignore")
-        return _checked(head + topic)
+        return self._with_topic(f"n:{max(0, page)}:{self.status}:{self.type}:{self.country}:")
 
     def countries_data(self, page: int) -> str:
         """``k:<page>:<status>:<type>:<topic>``: page ``page`` of the country picker for
         these filters (a country button then sets the country)."""
-        head = f"k:{max(0, page)}:{self.status}:{self.type}:"
+        return self._with_topic(f"k:{max(0, page)}:{self.status}:{self.type}:")
+
+    def _with_topic(self, head: str) -> str:
         room = CALLBACK_LIMIT - len(head.encode("utf-8"))
         return _checked(head + self.topic.encode("utf-8")[:room].decode("utf-8", "ignore"))
 

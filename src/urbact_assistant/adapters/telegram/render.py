@@ -288,13 +288,7 @@ def browse_page(
     if pages > 1:
         lines.append(f"<i>{page + 1}/{pages}</i>")
     keyboard = rows(card_buttons((c.slug, c.name) for c in shown), 2)
-    nav = []
-    if page > 0:
-        nav.append(Button("◀", data=filters.encode(page - 1)))
-    if page < pages - 1:
-        nav.append(Button("▶", data=filters.encode(page + 1)))
-    if nav:
-        keyboard.append(nav)
+    keyboard += _paging(page, pages, filters.encode)
     keyboard.append(_status_row(filters, lang))
     keyboard += _type_rows(filters, lang, type_counts or {})
     keyboard.append(_country_row(filters, lang))
@@ -332,14 +326,7 @@ def country_picker(
         Button(shorten(f"{name} ({n})", 40), data=filters.with_(country=code).encode(0))
         for name, code, n in shown
     ]
-    keyboard = rows(buttons, 3)
-    nav = []
-    if page > 0:
-        nav.append(Button("◀", data=filters.countries_data(page - 1)))
-    if page < pages - 1:
-        nav.append(Button("▶", data=filters.countries_data(page + 1)))
-    if nav:
-        keyboard.append(nav)
+    keyboard = rows(buttons, 3) + _paging(page, pages, filters.countries_data)
     keyboard.append([Button(f"↩ {text(lang, 'all')}", data=filters.with_(country="").encode(0))])
     title = f"<b>{esc(text(lang, 'networks'))}</b>"
     if described := describe(filters, lang):
@@ -358,6 +345,13 @@ def language_picker(languages: Sequence[str], current: str, lang: str) -> tuple[
         for code in languages
     ]  # fmt: skip
     return esc(text(lang, "language_choose")), rows(buttons, 3)
+
+
+def _paging(page: int, pages: int, data: Callable[[int], str]) -> Keyboard:
+    """A row with ◀ and ▶ to the previous and next page, when there are such pages."""
+    nav = [Button("◀", data=data(page - 1))] if page > 0 else []
+    nav += [Button("▶", data=data(page + 1))] if page < pages - 1 else []
+    return [nav] if nav else []
 
 
 def _status_row(filters: BrowseFilter, lang: str) -> list[Button]:
