@@ -126,7 +126,7 @@ class FakeChroma(ThreadingHTTPServer):
             self.socket = tls.wrap_socket(self.socket, server_side=True)
 
     def __enter__(self) -> FakeChroma:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
