@@ -498,6 +498,22 @@ def concept_spans(
     ]
 
 
+def is_everyday_word(
+    word: str, index: Thesaurus, languages: frozenset[str], stop: frozenset[str]
+) -> bool:
+    """A folded word that the question's languages use as a function word or as (almost all
+    of) a topic term: Italian "porto" (port), Spanish "como" (how)."""
+    if word in stop:
+        return True
+    return any(
+        len(words) == 1
+        and word.startswith(words[0])
+        and len(words[0]) >= max(4, len(word) - 1)
+        and (language is None or language in languages)
+        for words, _, language in index.get(word[:3], ())
+    )
+
+
 def _match_term(question_tokens: list[str], start: int, words: tuple[str, ...]) -> int | None:
     """End of a match of ``words`` as prefixes of the question's words from ``start``; short
     function words in between are skipped ("werken afstand" matches "werken op afstand")."""

@@ -26,6 +26,7 @@ from urbact_assistant.understanding.lexicon import (
     concept_spans,
     demonym,
     find_concepts,
+    is_everyday_word,
     load_data,
 )
 
@@ -182,6 +183,19 @@ def _fuzzy_cities(words: list[str], ents: Entities, view: View) -> dict[str, str
     return found
 
 
+def _everyday_word_in_lower_case(key: str, question: str, lex: Lexicon, view: View) -> bool:
+    """A one-word place name typed in lower case that the question's language uses as an
+    everyday word is that word: "porto-città" (the port), "como" (how); "Porto" stays a city."""
+    if " " in key:
+        return False
+    typed = [w for w in re.findall(r"\w+", question) if fold(w) == key]
+    return (
+        bool(typed)
+        and all(w[:1].islower() for w in typed)
+        and is_everyday_word(key, lex.thesaurus, view.languages, view.stop_words)
+    )
+
+
 def understand(question: str, ents: Entities, language: str | None = None) -> Query:
     """Classify a question and extract its filters and concepts; ``language`` is the one
     the conversation settled on (a short turn's own words may not tell it)."""
@@ -197,7 +211,11 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         for key, value in ents.networks.items():
             if value == slug:
                 remaining = remaining.replace(f" {key} ", " ")
-    cities = find_phrases(remaining, ents.cities)
+    cities = [
+        key
+        for key in find_phrases(remaining, ents.cities)
+        if not _everyday_word_in_lower_case(key, question, lex, view)
+    ]
     country_keys = find_phrases(remaining, lex.countries)
     countries = [lex.countries[key] for key in country_keys]
     for key in cities + country_keys:
