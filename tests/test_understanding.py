@@ -143,3 +143,35 @@ def test_ongoing_filter_and_country_adjective_without_a_topic(assistant):
     assert retrieval.hits
     for hit in retrieval.hits:
         assert hit.card.status(TODAY) == "ongoing" and "PL" in hit.card.countries
+
+
+@pytest.mark.parametrize(
+    ("question", "city"),
+    [
+        ("War Wien in einem URBACT-Netzwerk?", "Vienna"),  # exonyms.yaml
+        ("Czy Kowno jest w sieci URBACT?", "Kaunas"),  # GeoNames: Polish name
+        ("An bhfuil Luimneach i líonra URBACT?", "Limerick"),  # GeoNames: Irish name
+    ],
+)
+def test_a_citys_name_in_another_language_finds_the_city(assistant, question, city):
+    query = assistant.retrieve(question).query
+    assert query.kind == "city" and query.cities == (city,)
+
+
+def test_names_from_geonames_count_only_with_a_capital_letter(assistant):
+    # GeoNames knows many names per place, some of them words; a card's own name counts in
+    # lower case ("torino partecipa…"), another language's name only as typed names are.
+    assert assistant.retrieve("Kowno urbact").query.cities == ("Kaunas",)
+    assert assistant.retrieve("kowno urbact").query.cities == ()
+
+
+def test_a_place_name_inside_a_topic_is_the_topic(assistant):
+    topic = assistant.retrieve("Which networks work on Roma inclusion?").query
+    assert topic.cities == () and "roma-inclusion" in topic.concepts
+    assert assistant.retrieve("Is Roma in a URBACT network?").query.cities == ("Rome",)
+
+
+def test_a_word_close_to_another_languages_city_name_is_not_that_city(assistant):
+    # "целите" (the goals) is a spelling away from a Cyrillic name of Celje
+    query = assistant.retrieve("мрежи за целите за устойчиво развитие на ООН в градовете").query
+    assert query.cities == () and "sustainable-development-goals" in query.concepts

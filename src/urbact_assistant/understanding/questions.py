@@ -16,6 +16,7 @@ from functools import cached_property
 from urbact_assistant.core.models import Kind, NetworkCard, Query
 from urbact_assistant.core.text import fold, phrase, tokens
 from urbact_assistant.knowledge.corpus import Corpus
+from urbact_assistant.knowledge.places import other_names
 from urbact_assistant.understanding.language import detect
 from urbact_assistant.understanding.lexicon import (
     ASK_KINDS,
@@ -56,6 +57,7 @@ class Entities:
     cities: dict[str, set[str]] = field(default_factory=dict)  # folded city -> slugs
     city_names: dict[str, str] = field(default_factory=dict)  # folded city -> display name
     vocabulary: set[str] = field(default_factory=set)  # folded tokens of every card
+    typed_names: set[str] = field(default_factory=set)  # city keys that need a capital letter
     lexicon: Lexicon = field(default_factory=lambda: Lexicon.load())
 
     @cached_property
@@ -88,6 +90,7 @@ class Entities:
             if isinstance(any_card, NetworkCard):
                 ents.vocabulary.update(tokens(" ".join(any_card.themes)))
         ents._add_exonyms()
+        ents._add_other_names(corpus)
         return ents
 
     def _add_exonyms(self) -> None:
@@ -103,6 +106,29 @@ class Entities:
             for key in keys:
                 self.cities[key] = slugs
                 self.city_names.setdefault(key, name)
+
+    def _add_other_names(self, corpus: Corpus) -> None:
+        """GeoNames' names of the cards' cities in other languages ("Wien", "Kowno"), unless
+        a language uses the word for something else; they count only when typed with a
+        capital letter (see ``typed_names``)."""
+        places = {(p.place, p.country) for card in corpus.networks for p in card.members}
+        everyday = self.lexicon.stop_words
+        languages = frozenset(self.lexicon.languages)  # the main ones' terms always apply
+        for place, names in other_names(places).items():
+            known = self.cities.get(key := " ".join(tokens(place)))
+            if known is None:
+                continue
+            for name in names:
+                other = " ".join(tokens(name))
+                if (
+                    other in self.cities
+                    or other in self.networks
+                    or is_everyday_word(other, self.lexicon.thesaurus, languages, everyday)
+                ):
+                    continue
+                self.cities[other] = known
+                self.city_names[other] = self.city_names[key]
+                self.typed_names.add(other)
 
 
 def _name_variants(name: str) -> list[str]:
@@ -162,10 +188,11 @@ _DOUBLE = re.compile(r"(.)\1+")
 
 def _fuzzy_cities(words: list[str], ents: Entities, view: View) -> dict[str, str]:
     """Unknown long words that are close to a city key ("rethymnon" → "rethymno"), also after
-    reducing both to their skeleton ("uzhitse" → "uzice")."""
+    reducing both to their skeleton ("uzhitse" → "uzice"). Names from GeoNames are too many
+    to guess at: they count only as typed."""
     from rapidfuzz import fuzz, process
 
-    singles = [k for k in ents.cities if " " not in k and len(k) >= 5]
+    singles = [k for k in ents.cities if " " not in k and len(k) >= 5 and k not in ents.typed_names]
     skeletons = {skeleton(k): k for k in sorted(singles, key=len)}
     found = {}
     for word in words:
@@ -183,15 +210,31 @@ def _fuzzy_cities(words: list[str], ents: Entities, view: View) -> dict[str, str
     return found
 
 
+def _typed_in_lower_case(key: str, question: str) -> bool:
+    """Every occurrence of the (first word of the) name starts with a small letter."""
+    first = key.split()[0]
+    typed = [w for w in re.findall(r"\w+", question) if fold(w) == first]
+    return bool(typed) and all(w[:1].islower() for w in typed)
+
+
+def _inside_a_topic(key: str, folded: str, lex: Lexicon, view: View) -> bool:
+    """A place name inside a longer topic term is part of the topic: "Roma inclusion"."""
+    words, size = folded.split(), len(key.split())
+    starts = [i for i in range(len(words) - size + 1) if words[i : i + size] == key.split()]
+    spans = [
+        (s, e)
+        for s, e, c in concept_spans(words, lex.thesaurus, view.languages)
+        if c.kind == "topic" and e - s > size
+    ]
+    return bool(starts) and all(any(s <= i and i + size <= e for s, e in spans) for i in starts)
+
+
 def _everyday_word_in_lower_case(key: str, question: str, lex: Lexicon, view: View) -> bool:
     """A one-word place name typed in lower case that the question's language uses as an
     everyday word is that word: "porto-città" (the port), "como" (how); "Porto" stays a city."""
-    if " " in key:
-        return False
-    typed = [w for w in re.findall(r"\w+", question) if fold(w) == key]
     return (
-        bool(typed)
-        and all(w[:1].islower() for w in typed)
+        " " not in key
+        and _typed_in_lower_case(key, question)
         and is_everyday_word(key, lex.thesaurus, view.languages, view.stop_words)
     )
 
@@ -215,6 +258,8 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         key
         for key in find_phrases(remaining, ents.cities)
         if not _everyday_word_in_lower_case(key, question, lex, view)
+        and not (key in ents.typed_names and _typed_in_lower_case(key, question))
+        and not _inside_a_topic(key, remaining, lex, view)
     ]
     country_keys = find_phrases(remaining, lex.countries)
     countries = [lex.countries[key] for key in country_keys]
