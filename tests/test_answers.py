@@ -226,3 +226,16 @@ def test_networks_led_from_a_country_name_each_lead(assistant):
     assert lines and all("(lead partner)" in line for line in lines), answer.text
     leads = [assistant.card(c.slug).lead_partner for c in answer.citations]
     assert all(lead is not None and lead.country == "HU" for lead in leads)
+
+
+@pytest.mark.parametrize(
+    ("question", "opening", "named"),
+    [
+        ("Ist bei SIT FLEXI eine rumänische Stadt dabei?", "Ja.", "Cluj"),
+        ("Y a-t-il une ville italienne dans CITI4UD ?", "Oui.", "Alghero"),
+        ("Does SIT FLEXI have a Swedish partner?", "No.", "CIM Região de Coimbra"),
+    ],
+)
+def test_is_there_a_partner_from_a_country_in_a_network(assistant, question, opening, named):
+    answer = assistant.ask(question)
+    assert answer.text.startswith(opening) and named in answer.text.split("[1]")[0]

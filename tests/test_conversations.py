@@ -153,3 +153,59 @@ def test_who_led_it_after_a_list_is_about_the_first_network_shown(assistant):
     assert len(listed.citations) > 1
     assert [c.slug for c in lead.citations] == [listed.citations[0].slug]
     assert lead.text.startswith("The lead partner of")
+
+
+def test_which_of_those_was_the_city_in_narrows_to_its_networks(assistant):
+    procurement, koszalin, ongoing = dialogue(
+        assistant,
+        "sieci o zamówieniach publicznych",
+        "w których z nich był Koszalin?",
+        "która z tych sieci wciąż trwa?",
+    )
+    shown = [c.slug for c in procurement.citations]
+    kept = [c.slug for c in koszalin.citations]
+    assert kept and set(kept) <= set(shown) and "procure" in kept
+    assert "Koszalin" in koszalin.text.splitlines()[0] and koszalin.language == "pl"
+    # "still running" narrows the list the user asked about, not the three Koszalin was in
+    assert [c.slug for c in ongoing.citations] == ["spark"]
+
+
+def test_a_new_topic_after_and_starts_over(assistant):
+    *_, violence, french = dialogue(
+        assistant,
+        "Y a-t-il des réseaux URBACT sur l'égalité femmes-hommes ?",
+        "Lequel était piloté par une collectivité française ?",
+        "Et sur les violences conjugales, il existe un réseau ?",
+        "Une ville française en fait partie ?",
+    )
+    assert "unidas4eu" in [c.slug for c in violence.citations]
+    assert "Meylan" in french.text
+
+
+def test_a_self_contained_question_with_filters_starts_over(assistant):
+    *_, irish = dialogue(
+        assistant,
+        "Has Limerick been in any URBACT networks?",
+        "Which of those was led by Wrocław?",
+        "Has an Irish council ever led an URBACT network?",
+    )
+    assert "Wrocław" not in irish.text and "Balbriggan" in irish.text
+
+
+def test_a_when_question_is_not_answered_yes_or_no(assistant):
+    *_, when = dialogue(
+        assistant, "Has Limerick been in any URBACT networks?", "when did the first one finish?"
+    )
+    assert not when.text.startswith(("Yes", "No"))
+
+
+def test_which_other_networks_puts_those_not_yet_seen_first(assistant):
+    city, lead, others = dialogue(
+        assistant,
+        "In quali reti URBACT è stata Cesena?",
+        "chi guidava la prima?",
+        "Cesena in quali altre reti è stata?",
+    )
+    seen = city.citations[0].slug
+    assert others.citations[0].slug != seen and seen in [c.slug for c in others.citations]
+    assert len(others.citations) == len(city.citations)  # the count stays the city's own

@@ -175,3 +175,8 @@ def test_a_word_close_to_another_languages_city_name_is_not_that_city(assistant)
     # "целите" (the goals) is a spelling away from a Cyrillic name of Celje
     query = assistant.retrieve("мрежи за целите за устойчиво развитие на ООН в градовете").query
     assert query.cities == () and "sustainable-development-goals" in query.concepts
+
+
+def test_a_spanish_street_is_not_a_call(assistant):
+    query = assistant.retrieve("redes sobre seguridad urbana y sentirse seguro en la calle").query
+    assert query.kind == "topic" and "urban-security" in query.concepts

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from urbact_assistant.answering.compose import compose
-from urbact_assistant.answering.followup import FollowUp, resolve
+from urbact_assistant.answering.followup import FollowUp, others_first, resolve
 from urbact_assistant.core.models import Answer, Conversation, Filters, NetworkCard, Retrieval
 from urbact_assistant.core.text import phrase
 from urbact_assistant.search.retrieval import Retriever
@@ -68,12 +68,7 @@ def build_chain(
         return standalone_question(state.question, previous, retriever.entities)
 
     condense_step = condense or offline_condense
-    topics = frozenset(
-        concept.id
-        for entries in retriever.entities.lexicon.thesaurus.values()
-        for _, concept, _ in entries
-        if concept.kind == "topic"
-    )
+    topics = retriever.entities.topics
 
     def add_standalone(state: ChainState) -> ChainState:
         names = retriever.entities.name_words
@@ -130,7 +125,9 @@ def build_chain(
     def add_retrieval(state: ChainState) -> ChainState:
         if state.retrieval is not None:
             return state
-        return replace(state, retrieval=retriever.retrieve(state.standalone))
+        retrieval = retriever.retrieve(state.standalone)
+        view = retriever.entities.lexicon.view(phrase(state.question), state.language)
+        return replace(state, retrieval=others_first(retrieval, state.conversation, view))
 
     def respond(state: ChainState) -> Answer:
         given = answer(state)

@@ -131,6 +131,8 @@ class _Plan:
             first.append(self.lead(card))
         if asks & {"partners", "count"}:
             first.append(self.members(card))
+        elif self.q.countries and "lead" not in asks:  # "is a Romanian city in SIT FLEXI?"
+            first.append(self.members_from(card, self.q.countries, self.q.led_by))
         if asks & {"when", "status"} or self.q.status:
             period = self.period(card)
             if self.q.status or "status" in asks:  # "is it still running?": yes or no first
@@ -172,6 +174,16 @@ class _Plan:
             listed += " " + self.say("more", len(members) - MEMBERS_SHOWN)
         key = "members_incomplete" if card.partners_incomplete else "members"
         return self.say(key, len(members), network=card.name, members=listed)
+
+    def members_from(self, card: NetworkCard, countries: tuple[str, ...], lead: bool) -> str:
+        """Yes and its partners (or lead) from those countries; no and who its members are."""
+        parties = [card.lead_partner] if lead and card.lead_partner else card.members
+        found = [self.party(p) for p in parties if p.country in countries]
+        if found:
+            return f"{yes_no(self.lang, True)} {ph.join(found[:MEMBERS_SHOWN], self.lang)}."
+        if lead and card.lead_partner:
+            return f"{yes_no(self.lang, False)} {self.lead(card)}"
+        return f"{yes_no(self.lang, False)} {self.members(card)}"
 
     def period(self, card: NetworkCard) -> str:
         status = card.status(self.today)
@@ -266,6 +278,7 @@ class _Plan:
             parts.append(q.programme)
         if q.led_by:
             parts.append(self.say("role_lead"))
+        if q.led_by or q.filter_only:  # "which of those did Koszalin (lead|take part in)?"
             parts += [ph.place(c, self.lang) for c in q.cities]
         parts += [ph.country(c, self.lang) for c in q.countries]
         return ", ".join(parts)

@@ -61,15 +61,17 @@ def resolve(
         return [c for s in slugs if isinstance(c := cards.get(s), NetworkCard)]
 
     shown, base = networks(conversation.shown), networks(conversation.base)
-    if (led := _led_by_city(query, base, today, programme)) is not None:
-        return led
+    text = f" {query.topic} "
+    narrowing = bool(view.stems["of_those"].search(text))
+    if (with_city := _with_city(query, base, narrowing, today, programme)) is not None:
+        return with_city
     if not (shown or base) or query.networks or query.cities or query.kind == "out_of_scope":
         return None
-    if query.kind == "join" and query.intents:  # "how can my city join one of these?"
-        return None
-    text = f" {query.topic} "
+    if query.kind == "join" and query.intents and not narrowing:
+        return (
+            None  # "how can my city join one of these?"; not "¿qué ciudades participan en ellas?"
+        )
     picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
-    narrowing = bool(view.stems["of_those"].search(text))
     # A topic of its own (a thesaurus topic: "housing", "mobilità") makes a new question; the
     # other words of a follow-up are question words in whatever language ("quali", "welke").
     own_topic = [c for c in query.concepts if c in topics and c not in ASKED_CONCEPTS]
@@ -112,24 +114,38 @@ def resolve(
     return None
 
 
-def _led_by_city(
-    query: Query, base: list[NetworkCard], today: dt.date, programme: tuple
+def _with_city(
+    query: Query, base: list[NetworkCard], narrowing: bool, today: dt.date, programme: tuple
 ) -> FollowUp | None:
     """ "Which of those did Munich lead?" after a list that has Munich in it: the networks of
-    the list that the city leads (none, honestly, when it only took part)."""
-    if not (query.led_by and query.cities and base) or query.networks:
+    the list that the city leads (none, honestly, when it only took part); "w których z nich
+    był Koszalin?": those it took part in. Without "of those", a city's own question
+    ("Cesena in quali altre reti è stata?") stands on its own."""
+    if not (query.cities and base and (query.led_by or narrowing)) or query.networks:
         return None
     names = {fold(c) for c in query.cities}
-    if not any(fold(p.place) in names or fold(p.name) in names for c in base for p in c.members):
+
+    def has(card: NetworkCard, lead: bool) -> bool:
+        members = [card.lead_partner] if lead and card.lead_partner else card.members
+        return any(names & {fold(p.place), fold(p.name)} for p in members)
+
+    if not any(has(c, False) for c in base):
         return None  # a city the list does not have: a question of its own
-    kept = [
-        c for c in base
-        if c.lead_partner is not None
-        and names & {fold(c.lead_partner.place), fold(c.lead_partner.name)}
-    ]  # fmt: skip
+    kept = [c for c in base if has(c, query.led_by)]
     narrowed = replace(query, kind="topic", filter_only=True, countries=())
     hits = [Hit(c, 1.0, reasons=("shown",)) for c in kept]
     return FollowUp("narrow", Retrieval(narrowed, hits, today, programme, narrowed_from=len(base)))
+
+
+def others_first(retrieval: Retrieval, conversation: Conversation, view: View) -> Retrieval:
+    """ "In which other networks was Cesena?" after an answer about one of them (or a list):
+    the others come first (the count stays the city's whole count)."""
+    seen = {conversation.focus} if conversation.focus else set(conversation.shown)
+    query = retrieval.query
+    if query.kind != "city" or not seen or not view.stems["other"].search(f" {query.topic} "):
+        return retrieval
+    fresh = [h for h in retrieval.hits if h.card.slug not in seen]
+    return replace(retrieval, hits=fresh + [h for h in retrieval.hits if h.card.slug in seen])
 
 
 def _fits(index: int, size: int) -> bool:

@@ -65,6 +65,16 @@ class Entities:
         """Folded words of network and city names: they say nothing about a language."""
         return frozenset(w for key in (*self.cities, *self.networks) for w in key.split())
 
+    @cached_property
+    def topics(self) -> frozenset[str]:
+        """Ids of the thesaurus's topic concepts (not programme ones: "call", "join")."""
+        return frozenset(
+            concept.id
+            for entries in self.lexicon.thesaurus.values()
+            for _, concept, _ in entries
+            if concept.kind == "topic"
+        )
+
     @classmethod
     def from_corpus(cls, corpus: Corpus) -> Entities:
         ents = cls()
@@ -284,6 +294,10 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     first_asked = min(where, key=where.__getitem__) if len(where) > 1 else None
     net_type = next((t for t, stems in view.types.items() if stems.search(remaining)), None)
     asks = tuple(kind[4:] for kind in ASK_KINDS if st[kind].search(remaining))
+    if {"when", "status"} <= set(asks):  # "when did it finish?", "bis wann läuft es?": a date
+        when, still = st["ask_when"].position(remaining), st["ask_status"].position(remaining)
+        if when is not None and still is not None and when < still:
+            asks = tuple(a for a in asks if a != "status")
     if first_asked and networks:
         status, asks = first_asked, (*asks, "status")
     personal = bool(st["personal"].search(remaining)) and not networks
@@ -493,7 +507,20 @@ def standalone_question(question: str, previous: str | None, ents: Entities) -> 
     query = understand(question, ents)
     if query.networks or query.cities or query.kind in ("join", "out_of_scope"):
         return question
-    if not query.content or FOLLOW_UP.match(question):
+    folded = phrase(question)
+    view = ents.lexicon.view(folded, detect(question, ents.name_words))
+    pointing_back = bool(view.stems["of_those"].search(f" {query.topic} "))
+    if FOLLOW_UP.match(question) and (pointing_back or not set(query.concepts) & ents.topics):
+        return f"{previous} {question}"  # "and in Italy?"; not "et sur les violences … ?"
+    # "Has an Irish council ever led an URBACT network?": filters, "URBACT" and a word for
+    # "network", nothing that points back ("of those"), is a question of its own; "A które to
+    # sieci transferowe?" narrows what was shown.
+    own = (
+        (query.countries or query.status or query.type or query.led_by)
+        and {"urbact"} < set(folded.split()) & (view.network_words | {"urbact"})
+        and not pointing_back
+    )
+    if not query.content and not own:
         return f"{previous} {question}"
     return question
 
