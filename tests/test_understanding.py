@@ -180,3 +180,22 @@ def test_a_word_close_to_another_languages_city_name_is_not_that_city(assistant)
 def test_a_spanish_street_is_not_a_call(assistant):
     query = assistant.retrieve("redes sobre seguridad urbana y sentirse seguro en la calle").query
     assert query.kind == "topic" and "urban-security" in query.concepts
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("reti sul turismo crocieristico nelle città portuali", "waterfronts-blue-economy"),
+        ("sieci o przemyśle meblarskim", "wood-furniture-industry"),
+        ("Netzwerke für altersfreundliche Städte", "active-ageing"),
+        ("netwerken over digitaal jongerenwerk", "digital-youth-work"),
+        ("redes sobre la implicación de los padres en la escuela", "parental-involvement"),
+    ],
+)
+def test_topics_added_to_the_thesaurus_are_recognised(assistant, question, concept):
+    assert concept in assistant.retrieve(question).query.concepts
+
+
+def test_the_city_of_porto_is_not_a_port(assistant):
+    query = assistant.retrieve("quali reti URBACT nella città di Porto?").query
+    assert query.cities == ("Porto",) and "waterfronts-blue-economy" not in query.concepts

@@ -63,7 +63,8 @@ class Entities:
     @cached_property
     def name_words(self) -> frozenset[str]:
         """Folded words of network and city names: they say nothing about a language."""
-        return frozenset(w for key in (*self.cities, *self.networks) for w in key.split())
+        cities = (key for key in self.cities if key not in self.typed_names)  # not GeoNames'
+        return frozenset(w for key in (*cities, *self.networks) for w in key.split())
 
     @cached_property
     def topics(self) -> frozenset[str]:
@@ -295,8 +296,8 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     net_type = next((t for t, stems in view.types.items() if stems.search(remaining)), None)
     asks = tuple(kind[4:] for kind in ASK_KINDS if st[kind].search(remaining))
     if {"when", "status"} <= set(asks):  # "when did it finish?", "bis wann läuft es?": a date
-        when, still = st["ask_when"].position(remaining), st["ask_status"].position(remaining)
-        if when is not None and still is not None and when < still:
+        still = st["ask_status"].position(remaining)  # "still"/"läuft" after a "when" word
+        if still is not None and st["ask_when"].search(remaining[:still]):
             asks = tuple(a for a in asks if a != "status")
     if first_asked and networks:
         status, asks = first_asked, (*asks, "status")
