@@ -239,3 +239,9 @@ def test_networks_led_from_a_country_name_each_lead(assistant):
 def test_is_there_a_partner_from_a_country_in_a_network(assistant, question, opening, named):
     answer = assistant.ask(question)
     assert answer.text.startswith(opening) and named in answer.text.split("[1]")[0]
+
+
+def test_a_national_point_is_named_in_its_own_language_with_its_address(assistant):
+    answer = assistant.ask("Na koho se v Česku obrátit, když se chceme zapojit do URBACT?")
+    assert "Ministerstvo pro místní rozvoj" in answer.text and "urbact@mmr.gov.cz" in answer.text
+    assert answer.citations[0].slug == "nup-cz"

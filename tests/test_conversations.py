@@ -209,3 +209,25 @@ def test_which_other_networks_puts_those_not_yet_seen_first(assistant):
     seen = city.citations[0].slug
     assert others.citations[0].slug != seen and seen in [c.slug for c in others.citations]
     assert len(others.citations) == len(city.citations)  # the count stays the city's own
+
+
+def test_which_of_those_is_about_a_topic_narrows_the_list_by_that_topic(assistant):
+    city, talent, lead = dialogue(
+        assistant,
+        "W jakich sieciach URBACT była Bielsko-Biała?",
+        "Która z nich dotyczyła przyciągania studentów i specjalistów z zagranicy?",
+        "kto ją prowadził?",
+    )
+    kept = [c.slug for c in talent.citations]
+    assert kept[0] == "welcoming-international-talent"
+    assert set(kept) <= {c.slug for c in city.citations}
+    assert "()" not in talent.text and "Groningen" in lead.text
+
+
+def test_in_them_points_back_to_the_list(assistant):
+    procurement, spanish = dialogue(
+        assistant,
+        "which networks work on public procurement?",
+        "are there Spanish cities in them?",
+    )
+    assert {c.slug for c in spanish.citations} <= {c.slug for c in procurement.citations}

@@ -206,3 +206,27 @@ def test_a_fixable_link_is_cleaned_at_load_and_check_still_fails(tmp_path, url, 
 def test_a_link_that_cannot_be_cleaned_keeps_the_card_out():
     card, problems = messages(GOOD.replace("https://urbact.eu/networks/", "https://192.168.1.1/"))
     assert card is None and any("IP address" in m for _, m in problems)
+
+
+NUP = """\
+---
+title: National URBACT Point Testland
+slug: nup-test
+kind: national-point
+countries: [CZ]
+facts:
+  host: "Ministerstvo pro místní rozvoj (MMR)"
+  email: urbact@mmr.gov.cz
+sources:
+  - https://urbact.eu/ceska-republika
+checked: 2026-12-07
+---
+The contact point of a test country.
+"""
+
+
+def test_a_national_points_host_and_email_are_facts():
+    page, problems = messages(NUP, "corpus/programme/nup-test.md")
+    assert problems == [] and page.facts.email == "urbact@mmr.gov.cz"
+    _, problems = messages(NUP.replace("@mmr", " at mmr"), "corpus/programme/nup-test.md")
+    assert any("e-mail" in message for _, message in problems)

@@ -14,7 +14,13 @@ from dataclasses import dataclass, replace
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from urbact_assistant.answering.compose import compose
-from urbact_assistant.answering.followup import FollowUp, others_first, resolve
+from urbact_assistant.answering.followup import (
+    FollowUp,
+    by_topic,
+    narrows_by_topic,
+    others_first,
+    resolve,
+)
 from urbact_assistant.core.models import Answer, Conversation, Filters, NetworkCard, Retrieval
 from urbact_assistant.core.text import phrase
 from urbact_assistant.search.retrieval import Retriever
@@ -97,6 +103,8 @@ def build_chain(
         found = resolve(
             query, view, conversation, retriever.cards, today, retriever.programme, topics
         )
+        if found is None and narrows_by_topic(query, view, conversation, topics):
+            found = by_topic(conversation, retriever.retrieve(state.question))
         if found is not None and found.kind == "narrow" and not found.retrieval.hits:
             found = replace(found, retrieval=closest(found.retrieval, conversation, state))
         return found

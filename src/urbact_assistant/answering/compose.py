@@ -239,12 +239,13 @@ class _Plan:
         "none of these" with the closest network that does."""
         closest = [h.card for h in self.hits if "closest" in h.reasons]
         if networks and not closest:
-            head = self.say("narrowed", len(networks), filters=self.filters())
+            head = _no_empty_brackets(self.say("narrowed", len(networks), filters=self.filters()))
             return self.listing(networks, head, self.why(networks), echo=False)
         if self.narrowed_from == 1:
             text = self.say("narrow_none_single", filters=self.filters())
         else:
             text = self.say("narrow_none", self.narrowed_from, filters=self.filters())
+        text = _no_empty_brackets(text)
         for card in closest[:1]:
             assert isinstance(card, NetworkCard)
             text += "\n" + self.say("closest", network=self.line(card).removeprefix("- "))
@@ -586,7 +587,7 @@ class _Plan:
                 lines.append(self.say("nup_missing", country=country, contact=CONTACT_URL))
             else:
                 lines.append(
-                    self.say("nup_page", country=country, title=page.title)
+                    self.say("nup_page", country=country, title=_nup_title(page))
                     + f" {self.cites.cite(page)}"
                 )
         return "\n".join(lines)
@@ -618,6 +619,22 @@ _EU27 = frozenset(
 def yes_no(lang: str, yes: bool) -> str:
     """The language's own "Yes." or "No." that opens the answer to a yes/no question."""
     return ph.say(lang, "answer_yes" if yes else "answer_no")
+
+
+def _nup_title(page: ProgrammePage) -> str:
+    """The page's title, with its host's own name ("Ministerstvo pro místní rozvoj") when
+    the title does not have it, and its e-mail address."""
+    title, facts = page.title, page.facts
+    if facts and facts.host and fold(facts.host) not in fold(title):
+        title += f" ({facts.host})"
+    if facts and facts.email:
+        title += f", {facts.email}"
+    return title
+
+
+def _no_empty_brackets(text: str) -> str:
+    """A narrowing by topic has no filter to echo: "match ():" → "match:"."""
+    return re.sub(r"\s*\(\s*\)", "", text)
 
 
 def _capital(text: str) -> str:

@@ -67,10 +67,10 @@ def resolve(
         return with_city
     if not (shown or base) or query.networks or query.cities or query.kind == "out_of_scope":
         return None
-    if query.kind == "join" and query.intents and not narrowing:
-        return (
-            None  # "how can my city join one of these?"; not "¿qué ciudades participan en ellas?"
-        )
+    # "How can my city join one of these?" is about joining; "¿qué ciudades participan en
+    # ellas?" asks which cities of the list.
+    if query.kind == "join" and query.intents and not (narrowing and "partners" in query.asks):
+        return None
     picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
     # A topic of its own (a thesaurus topic: "housing", "mobilità") makes a new question; the
     # other words of a follow-up are question words in whatever language ("quali", "welke").
@@ -112,6 +112,26 @@ def resolve(
         retrieval = Retrieval(narrowed, hits, today, programme, narrowed_from=len(base))
         return FollowUp("narrow", retrieval, filters)
     return None
+
+
+def narrows_by_topic(
+    query: Query, view: View, conversation: Conversation, topics: frozenset[str]
+) -> bool:
+    """ "Which of those was about attracting students?": "of those" and a topic of its own."""
+    return (
+        bool(conversation.base and set(query.concepts) & topics)
+        and not (query.networks or query.cities)
+        and bool(view.stems["of_those"].search(f" {query.topic} "))
+    )
+
+
+def by_topic(conversation: Conversation, searched: Retrieval) -> FollowUp:
+    """The networks of the list the user narrows that a search for the topic finds, in the
+    search's order (maybe none)."""
+    base = set(conversation.base)
+    kept = [replace(h, reasons=("shown",)) for h in searched.hits if h.card.slug in base]
+    narrowed = replace(searched.query, kind="topic", filter_only=True)
+    return FollowUp("narrow", replace(searched, query=narrowed, hits=kept, narrowed_from=len(base)))
 
 
 def _with_city(

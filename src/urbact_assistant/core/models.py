@@ -167,6 +167,9 @@ class ProgrammeFacts:
     eligible: tuple[str, ...] = ()
     """ISO codes, or ``EU`` for the 27 member states."""
     funding: tuple[Funding, ...] = ()
+    host: str | None = None
+    """A National URBACT Point's host organisation, named in its own language."""
+    email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,8 @@ INT_FACTS = (
     "networks_approved", "partners_approved", "proposals_received",
 )  # fmt: skip
 DATE_FACTS = ("approved_on", "runs_from", "runs_to")
-FACT_FIELDS = {*INT_FACTS, *DATE_FACTS, "phases", "eligible", "funding"}
+TEXT_FACTS = ("host", "email")  # a National URBACT Point's host, in its own language
+FACT_FIELDS = {*INT_FACTS, *DATE_FACTS, *TEXT_FACTS, "phases", "eligible", "funding"}
 PAGE_REQUIRED = {"title", "slug", "kind", "sources", "checked"}
 
 
@@ -260,6 +261,14 @@ class _Checker:
                     values[key] = FuzzyDate.parse(raw[key])
                 except ValueError as exc:
                     self.error(f"facts.{key}", f"bad date in '{key}': {exc}")
+        for key in TEXT_FACTS:
+            if key in raw:
+                if not isinstance(raw[key], str) or not raw[key].strip():
+                    self.error(f"facts.{key}", f"'{key}' must be a text")
+                elif key == "email" and not re.fullmatch(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", raw[key]):
+                    self.error("facts.email", f"not an e-mail address: {raw[key]!r}")
+                else:
+                    values[key] = raw[key].strip()
         if "phases" in raw:
             phases = raw["phases"]
             if isinstance(phases, list) and all(isinstance(p, str) and p for p in phases):
