@@ -127,7 +127,7 @@ class _Plan:
         marker = self.cites.cite(card)
         asks = set(self.q.asks)
         first: list[str] = []
-        if "lead" in asks:
+        if "lead" in asks and not self.names_lead(card):  # not "P.A.R.K.S., led by Perugia, …"
             first.append(self.lead(card))
         if asks & {"partners", "count"}:
             first.append(self.members(card))
@@ -159,6 +159,12 @@ class _Plan:
             programme=card.programme,
             period=f"{period}, {status}" if period else status,
         )
+
+    def names_lead(self, card: NetworkCard) -> bool:
+        """The question names the lead partner itself and asks something else about it."""
+        lead, other = card.lead_partner, set(self.q.asks) - {"lead", "which"}
+        named = {fold(c) for c in self.q.cities}
+        return bool(lead and other and named & {fold(lead.place), fold(lead.name)})
 
     def lead(self, card: NetworkCard) -> str:
         if not card.lead_partner:
@@ -622,11 +628,11 @@ def yes_no(lang: str, yes: bool) -> str:
 
 
 def _nup_title(page: ProgrammePage) -> str:
-    """The page's title, with its host's own name ("Ministerstvo pro místní rozvoj") when
-    the title does not have it, and its e-mail address."""
+    """The host's own name ("Ministerstvo pro místní rozvoj"), else the page's title, and its
+    e-mail address."""
     title, facts = page.title, page.facts
-    if facts and facts.host and fold(facts.host) not in fold(title):
-        title += f" ({facts.host})"
+    if facts and facts.host:  # the name the country knows it by, not an English title
+        title = facts.host
     if facts and facts.email:
         title += f", {facts.email}"
     return title
