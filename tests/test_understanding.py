@@ -199,3 +199,15 @@ def test_topics_added_to_the_thesaurus_are_recognised(assistant, question, conce
 def test_the_city_of_porto_is_not_a_port(assistant):
     query = assistant.retrieve("quali reti URBACT nella città di Porto?").query
     assert query.cities == ("Porto",) and "waterfronts-blue-economy" not in query.concepts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I work for a council near Cork. Has URBACT done anything on local procurement?",
+        "Работя в община край Габрово. Има ли мрежи за приобщаване на ромите?",
+    ],
+)
+def test_a_place_near_the_asker_is_not_the_subject_of_a_topic_question(assistant, question):
+    query = assistant.retrieve(question).query
+    assert query.kind == "topic" and query.cities == ()

@@ -602,9 +602,13 @@ class _Plan:
         return pages + [p for p in self.points if p not in pages]
 
     def page_text(self, page: ProgrammePage) -> str:
-        """A page's own opening words (English), marked as the card's text, cut short."""
+        """The page's passage that matched the question (else its opening words), in English,
+        marked as the card's text, cut short."""
         head = f"{page.title} {self.cites.cite(page)}"
-        excerpt = _excerpt(page.body, 420)
+        matched = next((h.passage for h in self.hits if h.card is page and h.passage), "")
+        body = plain(page.body)
+        at = body.find(plain(matched)[:80]) if matched else -1
+        excerpt = _excerpt(body[max(at, 0) :], 420)  # from the passage on (it may be a heading)
         if self.lang != "en":
             return f"{head}\n{self.say('card_text')} {excerpt}"
         return f"{head}\n{excerpt}"

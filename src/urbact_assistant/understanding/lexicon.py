@@ -28,9 +28,9 @@ STEM_KINDS = (
     "eligibility", "injection", "other_programmes", "off_topic", "led_by", "ambiguous_ongoing",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
-    "ask_which", "other",
+    "ask_which", "other", "near",
 )  # fmt: skip
-FOLLOW_UP_KINDS = ("pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other")
+FOLLOW_UP_KINDS = ("pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "near")
 ASK_KINDS = (
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "ask_status",
     "ask_which",
@@ -361,9 +361,11 @@ DOMAIN_STOP = {
     "citta", "ciudad", "ciudades", "miasto", "miasta", "cidade", "cidades", "stad", "steden",
     "quali", "quais", "welke", "welk", "gibt", "existem",  # question words the lists lack
     # "any", "some" the lists lack
-    "jakies", "jakiekolwiek", "jakikolwiek", "ktores", "irgendein", "irgendeine",
-    "irgendwelche", "alguma", "algum", "algumas", "alguns", "alcuna", "alcune", "alcun",
-    "quelque", "quelques", "quelconque", "aucune", "aucun", "enige", "enig",
+    "jakies", "jakiekolwiek", "jakikolwiek", "jakakolwiek", "jakims", "ktores", "ktorys",
+    "ktoras", "irgendein", "irgendeine", "irgendeinen", "irgendeinem", "irgendeiner",
+    "irgendwelche", "irgendwelchen", "alguma", "algum", "algumas", "alguns", "nenhum", "nenhuma",
+    "alcuna", "alcune", "alcuni", "alcun", "nessuna", "nessun", "quelque", "quelques",
+    "quelconque", "aucune", "aucun", "enige", "enig", "enkele", "sommige",
 }  # fmt: skip
 
 

@@ -164,6 +164,8 @@ def _named_networks(question: str, folded_phrase: str, ents: Entities, view: Vie
     only as the card writes it or right next to a word for "network"."""
     networks = [ents.networks[k] for k in find_phrases(folded_phrase, ents.networks)]
     words = folded_phrase.split()
+    if not networks:
+        networks = _misspelt_networks(words, ents)
     for name, slug in ents.exact.items():
         key = tokens(name)
         n = len(key)
@@ -179,6 +181,25 @@ def _named_networks(question: str, folded_phrase: str, ents: Entities, view: Vie
             # ("CALL" only as the card writes it: "the 2023 APN call" asks about a call)
             networks.append(slug)
     return list(dict.fromkeys(networks))
+
+
+def _misspelt_networks(words: list[str], ents: Entities) -> list[str]:
+    """A long network name with a typo ("Agents of Co-Existance"): a run of words that
+    differs from it by a letter or two."""
+    from rapidfuzz import fuzz, process
+
+    by_size: dict[int, list[str]] = {}
+    for key in ents.networks:
+        if len(key) >= 12 and " " in key:
+            by_size.setdefault(len(key.split()), []).append(key)
+    found = []
+    for size, keys in by_size.items():
+        for i in range(len(words) - size + 1):
+            window = " ".join(words[i : i + size])
+            match = process.extractOne(window, keys, scorer=fuzz.ratio, score_cutoff=92)
+            if match:
+                found.append(ents.networks[match[0]])
+    return found
 
 
 # Spellings that transliterations of one name differ by: "Ужице" folds to "uzhitse" and
@@ -238,6 +259,16 @@ def _inside_a_topic(key: str, folded: str, lex: Lexicon, view: View) -> bool:
         if c.kind == "topic" and e - s > size
     ]
     return bool(starts) and all(any(s <= i and i + size <= e for s, e in spans) for i in starts)
+
+
+def _after_near(key: str, folded: str, view: View) -> bool:
+    """The place follows a word for "near" ("near Cork", "край Габрово", "pod Krakowem")."""
+    at = folded.find(f" {key} ")
+    before = folded[:at].rstrip()
+    return at >= 0 and any(
+        before.endswith(f" {stem.strip()}") or before == stem.strip()
+        for stem in view.stems["near"].stems
+    )
 
 
 def _everyday_word_in_lower_case(key: str, question: str, lex: Lexicon, view: View) -> bool:
@@ -308,6 +339,10 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     words_left = remaining.split()
     spans = concept_spans(words_left, lex.thesaurus, view.languages)
     concepts = list({c.id: c for _, _, c in spans}.values())
+    if cities and any(c.kind == "topic" for c in concepts):
+        # "a council near Cork … has URBACT done anything on local spending?": where the
+        # asker is, not what is asked.
+        cities = [k for k in cities if not _after_near(k, folded_phrase, view)]
     if "lead" not in asks and any(c.id == "lead-partner" for c in concepts):
         asks = (*asks, "lead")  # "partnerem wiodącym", "partenerul principal": the lead
     # Words that name a topic are not signs of joining: "buget participativ" is a topic,
