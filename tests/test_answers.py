@@ -245,3 +245,13 @@ def test_a_national_point_is_named_in_its_own_language_with_its_address(assistan
     answer = assistant.ask("Na koho se v Česku obrátit, když se chceme zapojit do URBACT?")
     assert "Ministerstvo pro místní rozvoj" in answer.text and "urbact@mmr.gov.cz" in answer.text
     assert answer.citations[0].slug == "nup-cz"
+
+
+def test_a_network_name_with_a_typo_is_still_that_network(assistant):
+    answer = assistant.ask("how many partners were in Agents of Co-Existance?")
+    assert answer.citations[0].slug == "agents-of-co-existence" and " 9 " in answer.text
+
+
+def test_a_programme_answer_quotes_the_passage_that_answers(assistant):
+    answer = assistant.ask("Can a small town of 3,000 people take part in an URBACT network?")
+    assert "size" in answer.text or "population" in answer.text
