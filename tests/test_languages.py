@@ -31,7 +31,13 @@ COUNTRIES = set(load_data("demonyms"))
 # The schema of a language file: its sections, and the keys every file has in them.
 REQUIRED = {"language", "words", "stems", "types", "demonyms", "concepts"}
 REQUIRED_WORDS = {"network", "city", "in"}
-REQUIRED_STEMS = set(STEM_KINDS) - {"led_by", "ambiguous_ongoing", "ask_which", *FOLLOW_UP_KINDS}
+REQUIRED_STEMS = set(STEM_KINDS) - {
+    "led_by",
+    "ambiguous_ongoing",
+    "ambiguous_ended",
+    "ask_which",
+    *FOLLOW_UP_KINDS,
+}
 REQUIRED_TYPES = {"action-planning", "transfer", "implementation"}
 # Acronyms shorter than three letters, allowed in the main languages' files only.
 SHORT_ACRONYMS = {"tn"}

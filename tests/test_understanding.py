@@ -211,3 +211,18 @@ def test_the_city_of_porto_is_not_a_port(assistant):
 def test_a_place_near_the_asker_is_not_the_subject_of_a_topic_question(assistant, question):
     query = assistant.retrieve(question).query
     assert query.kind == "topic" and query.cities == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("réseaux sur la reconversion des anciennes casernes", None),
+        ("sieci o dawnych koszarach", None),
+        ("networks on reusing former military barracks", None),
+        ("les anciens réseaux URBACT sur le patrimoine", "ended"),
+        ("dawne sieci URBACT o mieszkalnictwie", "ended"),
+        ("welche früheren Netzwerke gab es zu Mobilität?", "ended"),
+    ],
+)
+def test_former_is_a_status_only_next_to_network(assistant, question, status):
+    assert assistant.retrieve(question).query.status == status

@@ -26,6 +26,7 @@ from urbact_assistant.core.text import tokens
 STEM_KINDS = (
     "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
     "eligibility", "injection", "other_programmes", "off_topic", "led_by", "ambiguous_ongoing",
+    "ambiguous_ended",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
     "ask_which", "other", "near",
@@ -154,9 +155,10 @@ class Language:
             *stems.get("join_weak", ()),
             *words["network"],
         ]
-        if "ongoing" in stems:  # "ongoing" words that are not also topic words ("active")
-            ambiguous = set(stems.get("ambiguous_ongoing", ()))
-            stems["clear_ongoing"] = [s for s in stems["ongoing"] if s not in ambiguous]
+        for status in ("ongoing", "ended"):  # not also topic words ("active", "former")
+            if status in stems:
+                ambiguous = set(stems.get(f"ambiguous_{status}", ()))
+                stems[f"clear_{status}"] = [s for s in stems[status] if s not in ambiguous]
         demonyms = tuple(
             (stem, code_)
             for code_, values in (data.get("demonyms") or {}).items()
@@ -202,6 +204,8 @@ class View:
     stop_words: frozenset[str]
     clear_ongoing: StemGroup  # "ongoing" words that are not also topic words ("active")
     near_ongoing: re.Pattern[str]
+    clear_ended: StemGroup  # "ended" words that are not also topic words ("former barracks")
+    near_ended: re.Pattern[str]
     in_network: re.Pattern[str]
 
 
@@ -318,6 +322,7 @@ class Lexicon:
 
         nets = alternatives(union("words", "network"))
         ambiguous = alternatives(group("ambiguous_ongoing").stems)
+        ambiguous_ended = alternatives(group("ambiguous_ended").stems)
         return View(
             languages=codes,
             stems={kind: group(kind) for kind in STEM_KINDS},
@@ -332,6 +337,11 @@ class Lexicon:
             near_ongoing=re.compile(
                 rf"\b(?:{ambiguous})\w*\s+(?:\w+\s+)?(?:{nets})\b"
                 rf"|\b(?:{nets})\s+(?:\w+\s+)?(?:{ambiguous})"
+            ),
+            clear_ended=group("clear_ended"),
+            near_ended=re.compile(
+                rf"\b(?:{ambiguous_ended})\w*\s+(?:\w+\s+)?(?:{nets})\b"
+                rf"|\b(?:{nets})\s+(?:{ambiguous_ended})"  # not "sieci o dawnych koszarach"
             ),
             in_network=re.compile(
                 rf"\b(?:{alternatives(union('words', 'in'))})\s+(?:\w+\s+){{0,3}}(?:{nets})\b"

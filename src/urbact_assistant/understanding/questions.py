@@ -317,6 +317,9 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     if status == "ongoing" and not view.clear_ongoing.search(remaining):
         # "active" alone is a topic ("active ageing"); next to "network" it is a status.
         status = "ongoing" if view.near_ongoing.search(remaining) else None
+    elif status == "ended" and not view.clear_ended.search(remaining):
+        # "anciennes casernes", "dawne koszary": former sites; "anciens réseaux": a status.
+        status = "ended" if view.near_ended.search(remaining) else None
     # "Is it still running or has it ended?": yes or no answers the first one asked.
     where = {
         s: at
