@@ -352,3 +352,15 @@ def test_an_answer_that_paraphrases_its_rules_is_withheld_drafts_included(index_
     assert answer.mode == "offline" and drafts == []
     server.script = ["text:Remote-IT works on remote work and the rules of hybrid offices [1]."]
     assert assistant.ask("which networks tackle remote work?").mode == "llm"
+
+
+def test_a_cited_national_points_own_e_mail_is_kept():
+    from urbact_assistant.answering.citations import verify
+    from urbact_assistant.knowledge.corpus import load_corpus
+
+    from .conftest import CORPUS
+
+    cards = load_corpus(CORPUS, TODAY).by_slug()
+    text = "Write to the Czech point, urbact@mmr.gov.cz [1], not to fake@mmr-gov.cz."
+    checked = verify(text, [cards["nup-cz"]], allowed_links=())
+    assert "urbact@mmr.gov.cz" in checked.text and "fake@" not in checked.text

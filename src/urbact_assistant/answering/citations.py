@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from urbact_assistant.core.models import AnyCard, Citation
+from urbact_assistant.core.models import AnyCard, Citation, ProgrammePage
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 URL = re.compile(r"https?://[^\s)\]>\"'<]+")
@@ -81,7 +81,8 @@ def verify(text: str, cards: list[AnyCard], allowed_links: tuple[str, ...] = ())
 
 def _strip_contacts(text: str, allowed: set[str], cards: list[AnyCard]) -> tuple[str, int]:
     """Remove addresses without a scheme, e-mails, handles, phone numbers and IBANs, except the
-    allowed links' hosts and the cards' own names ("S.M.ALL" is a network, not a host)."""
+    allowed links' hosts, the cited pages' own e-mail addresses and the cards' own names
+    ("S.M.ALL" is a network, not a host)."""
     from urllib.parse import urlsplit
 
     hosts = {urlsplit(u if "//" in u else f"https://{u}").hostname or "" for u in allowed}
@@ -109,7 +110,12 @@ def _strip_contacts(text: str, allowed: set[str], cards: list[AnyCard]) -> tuple
             return address
         return drop(match)
 
-    text = EMAIL.sub(drop, text)
+    emails = {  # a National URBACT Point's own address, from its cited page's facts
+        c.facts.email.casefold()
+        for c in cards
+        if isinstance(c, ProgrammePage) and c.facts and c.facts.email
+    }
+    text = EMAIL.sub(lambda m: m.group(0) if m.group(0).casefold() in emails else drop(m), text)
     text = BARE_ADDRESS.sub(bare, text)
     for pattern in (IBAN, HANDLE, PHONE):
         text = pattern.sub(drop, text)

@@ -88,6 +88,10 @@ def facts_lines(facts: ProgrammeFacts) -> list[str]:
     for funding in f.funding:
         rate = f" at {funding.rate}%" if funding.rate else ""
         out.append(f"Funding for {', '.join(funding.countries)}: {funding.fund}{rate}")
+    if f.host:
+        out.append(f"Hosted by (its own name): {f.host}")
+    if f.email:
+        out.append(f"E-mail: {f.email}")
     return out
 
 
