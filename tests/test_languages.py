@@ -3,6 +3,7 @@ questions in the other languages; the main languages' files apply to every quest
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import files
 
 import pytest
@@ -28,6 +29,15 @@ EU_LANGUAGES = {
 }  # fmt: skip
 MAIN_LANGUAGES = {"en", "fr", "de", "it", "es", "pl", "pt", "nl"}
 COUNTRIES = set(load_data("demonyms"))
+THESAURUS = load_data("thesaurus")
+
+
+@cache
+def language_file(code: str) -> dict:
+    """A language file as written (three tests read each one: parse it once)."""
+    return yaml.safe_load(FOLDER.joinpath(f"{code}.yaml").read_text(encoding="utf-8"))
+
+
 # The schema of a language file: its sections, and the keys every file has in them.
 REQUIRED = {"language", "words", "stems", "types", "demonyms", "concepts"}
 REQUIRED_WORDS = {"network", "city", "in"}
@@ -55,7 +65,7 @@ def test_the_main_languages_have_files_that_always_apply():
 
 @pytest.mark.parametrize("code", CODES)
 def test_every_language_file_has_every_required_key(code):
-    data = yaml.safe_load(FOLDER.joinpath(f"{code}.yaml").read_text(encoding="utf-8"))
+    data = language_file(code)
     assert set(data) >= REQUIRED, f"missing {REQUIRED - set(data)}"
     assert set(data) <= REQUIRED | {"always", "claims"}
     assert data.get("always", False) is (code in MAIN_LANGUAGES)
@@ -68,12 +78,12 @@ def test_every_language_file_has_every_required_key(code):
 
 @pytest.mark.parametrize("code", CODES)
 def test_a_language_file_is_complete_and_well_formed(code):
-    data = yaml.safe_load(FOLDER.joinpath(f"{code}.yaml").read_text(encoding="utf-8"))
+    data = language_file(code)
     assert data["language"] == code
     assert set(data["stems"]) <= set(STEM_KINDS)
     assert set(data["types"]) <= set(TYPE_KINDS)
     assert set(data["demonyms"]) <= COUNTRIES | {"NO", "CH", "IS", "XK", "LU", "CY", "MT"}
-    thesaurus = load_data("thesaurus")
+    thesaurus = THESAURUS
     if all(code in entry for entry in thesaurus.values()):  # English: in the thesaurus itself
         assert data["concepts"] == {}
     else:
@@ -96,7 +106,7 @@ def test_a_language_file_is_complete_and_well_formed(code):
 def test_the_claim_words_of_a_language_are_well_formed(code):
     """The words the check of LLM answers reads statements with: every kind in each main
     language (the answers it checks), none in the others (not checked)."""
-    data = yaml.safe_load(FOLDER.joinpath(f"{code}.yaml").read_text(encoding="utf-8"))
+    data = language_file(code)
     claims = data.get("claims")
     if code not in MAIN_LANGUAGES:
         assert claims is None

