@@ -231,3 +231,16 @@ def test_in_them_points_back_to_the_list(assistant):
         "are there Spanish cities in them?",
     )
     assert {c.slug for c in spanish.citations} <= {c.slug for c in procurement.citations}
+
+
+def test_the_second_edition_is_the_later_network_of_the_same_name(assistant):
+    _, second, status = dialogue(
+        assistant,
+        "ci sono reti URBACT sugli orti urbani?",
+        "quali città hanno partecipato alla seconda edizione?",
+        "è ancora attiva?",
+    )
+    assert [c.slug for c in second.citations] == ["rurban-second-wave"]
+    assert "Algeciras" in second.text and "2022" in status.text
+    *_, later = dialogue(assistant, "Is Tech Revolution still running?", "and the second edition?")
+    assert later.citations[0].slug == "tech-revolution-2-0"

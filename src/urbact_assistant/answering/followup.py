@@ -27,7 +27,7 @@ from urbact_assistant.core.models import (
     Query,
     Retrieval,
 )
-from urbact_assistant.core.text import fold
+from urbact_assistant.core.text import fold, tokens
 from urbact_assistant.understanding.lexicon import View
 from urbact_assistant.understanding.questions import FOLLOW_UP, matches_filters
 
@@ -67,11 +67,18 @@ def resolve(
         return with_city
     if not (shown or base) or query.networks or query.cities or query.kind == "out_of_scope":
         return None
+    picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
+    if picks and view.stems["edition"].search(text):  # "the second edition/wave"
+        focus_card = cards.get(conversation.focus or "")
+        anchors = [focus_card] if isinstance(focus_card, NetworkCard) else shown
+        for anchor in anchors:
+            editions = _editions(anchor, cards)
+            if len(editions) > 1 and _fits(picks[0], len(editions)):
+                return _about(query, editions[picks[0]], today, programme, "pick")
     # "How can my city join one of these?" is about joining; "¿qué ciudades participan en
     # ellas?" asks which cities of the list.
     if query.kind == "join" and query.intents and not (narrowing and "partners" in query.asks):
         return None
-    picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
     # A topic of its own (a thesaurus topic: "housing", "mobilità") makes a new question; the
     # other words of a follow-up are question words in whatever language ("quali", "welke").
     own_topic = [c for c in query.concepts if c in topics and c not in ASKED_CONCEPTS]
@@ -166,6 +173,20 @@ def others_first(retrieval: Retrieval, conversation: Conversation, view: View) -
         return retrieval
     fresh = [h for h in retrieval.hits if h.card.slug not in seen]
     return replace(retrieval, hits=fresh + [h for h in retrieval.hits if h.card.slug in seen])
+
+
+def _editions(card: NetworkCard, cards: dict[str, AnyCard]) -> list[NetworkCard]:
+    """The network and the ones whose names extend its name ("RU:RBAN", "RU:RBAN Second
+    Wave"), or that its name extends, oldest first."""
+    words = tokens(card.name)
+
+    def related(other: NetworkCard) -> bool:
+        theirs = tokens(other.name)
+        size = min(len(words), len(theirs))
+        return size > 0 and words[:size] == theirs[:size]
+
+    family = [c for c in cards.values() if isinstance(c, NetworkCard) and related(c)]
+    return sorted(family, key=lambda c: c.start.first if c.start else dt.date.min)
 
 
 def _fits(index: int, size: int) -> bool:

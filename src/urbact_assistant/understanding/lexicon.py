@@ -29,9 +29,11 @@ STEM_KINDS = (
     "ambiguous_ended",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
-    "ask_which", "other", "near",
+    "ask_which", "other", "near", "edition",
 )  # fmt: skip
-FOLLOW_UP_KINDS = ("pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "near")
+FOLLOW_UP_KINDS = (
+    "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "near", "edition",
+)  # fmt: skip
 ASK_KINDS = (
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "ask_status",
     "ask_which",
