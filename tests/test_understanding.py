@@ -206,6 +206,8 @@ def test_the_city_of_porto_is_not_a_port(assistant):
     [
         "I work for a council near Cork. Has URBACT done anything on local procurement?",
         "Работя в община край Габрово. Има ли мрежи за приобщаване на ромите?",
+        "Trabalho numa câmara perto do Porto. Há redes sobre habitação?",
+        "Lavoro in un comune vicino ad Ancona: ci sono reti sulla mobilità?",
     ],
 )
 def test_a_place_near_the_asker_is_not_the_subject_of_a_topic_question(assistant, question):
@@ -222,6 +224,12 @@ def test_a_place_near_the_asker_is_not_the_subject_of_a_topic_question(assistant
         ("les anciens réseaux URBACT sur le patrimoine", "ended"),
         ("dawne sieci URBACT o mieszkalnictwie", "ended"),
         ("welche früheren Netzwerke gab es zu Mobilität?", "ended"),
+        ("ehemalige Netzwerke zu Mobilität", "ended"),
+        ("Netzwerke zur Umnutzung ehemaliger Kasernen", None),
+        ("antiguas redes URBACT sobre vivienda", "ended"),
+        ("redes sobre a reconversão de antigos quartéis", None),
+        ("δίκτυα για πρώην στρατόπεδα", None),
+        ("rrjete për ndërtesa të vjetra", None),
     ],
 )
 def test_former_is_a_status_only_next_to_network(assistant, question, status):
