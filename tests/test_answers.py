@@ -255,3 +255,30 @@ def test_a_network_name_with_a_typo_is_still_that_network(assistant):
 def test_a_programme_answer_quotes_the_passage_that_answers(assistant):
     answer = assistant.ask("Can a small town of 3,000 people take part in an URBACT network?")
     assert "size" in answer.text or "population" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I need an emergency plumber in Manchester today, who should I call?",
+        "Dove posso parcheggiare gratis a Bologna vicino alla stazione?",
+        "Comment obtenir une place en crèche à Nantes pour mon fils ?",
+        "Cá bhfaighidh mé an bus go Luimneach ón aerfort?",
+    ],
+)
+def test_a_request_for_the_askers_own_life_is_declined(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.citations == [] and assistant.retrieve(question).query.personal
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I work in Cork, which networks tackle food?",
+        "Cerco progetti sulla mobilità a Bologna",
+        "Can my city, Bologna, join the next call?",
+        "Ich möchte wissen, ob Leipzig in einem URBACT-Netzwerk ist",
+    ],
+)
+def test_the_asker_speaking_of_themself_about_urbact_is_answered(assistant, question):
+    assert not assistant.retrieve(question).query.personal

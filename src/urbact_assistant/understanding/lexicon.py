@@ -29,10 +29,11 @@ STEM_KINDS = (
     "ambiguous_ended",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
-    "ask_which", "other", "near", "edition",
+    "ask_which", "other", "near", "edition", "me", "me_asking",
 )  # fmt: skip
 FOLLOW_UP_KINDS = (
-    "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "near", "edition",
+    "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "near", "edition", "me",
+    "me_asking",
 )  # fmt: skip
 ASK_KINDS = (
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "ask_status",

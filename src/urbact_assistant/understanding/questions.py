@@ -261,6 +261,34 @@ def _inside_a_topic(key: str, folded: str, lex: Lexicon, view: View) -> bool:
     return bool(starts) and all(any(s <= i and i + size <= e for s, e in spans) for i in starts)
 
 
+def _asks_for_themself(
+    question: str,
+    folded: str,
+    remaining: str,
+    cities: list[str],
+    content: list[str],
+    networks: list[str],
+    concepts: list[Concept],
+    view: View,
+) -> bool:
+    """A request for the asker's own life in a named place ("I need a plumber in Manchester",
+    "Dove posso parcheggiare a Bologna?", "Kust ma Tartus tööd leian?"): nothing about URBACT,
+    a network, a city's participation or a call is named. A pronoun alone ("I", "mein")
+    counts only when the question names no topic either."""
+    st = view.stems
+    later_capitals = {fold(w) for w in re.findall(r"\w+", question)[1:] if w[:1].isupper()}
+    place = bool(cities) or bool(set(content) & later_capitals)  # a name: "Tartus", "Qormi"
+    if not place or networks or "urbact" in folded.split():
+        return False
+    words = set(folded.split())
+    if words & (view.network_words | view.city_words) or st["participation"].search(remaining):
+        return False
+    if any(c.kind == "programme" for c in concepts):  # a call, joining, a contact point
+        return False
+    topical = any(c.kind == "topic" for c in concepts)
+    return bool(st["me_asking"].search(folded) or (st["me"].search(folded) and not topical))
+
+
 def _after_near(key: str, folded: str, view: View) -> bool:
     """The place follows a word for "near" ("near Cork", "край Габрово", "pod Krakowem")."""
     at = folded.find(f" {key} ")
@@ -420,6 +448,9 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     # lower-case unknown words are topic words in a language the cards are not written in.
     capitalised = {fold(w) for w in re.findall(r"\w+", question) if w[:1].isupper()}
     place_like = bool(unknown) and len(unknown) == len(content) <= 3 and set(unknown) <= capitalised
+    personal = personal or _asks_for_themself(
+        question, folded_phrase, remaining, cities, content, networks, concepts, view
+    )
     mentions_other = st["other_programmes"].search(remaining) or bool(
         re.search(r"\bLIFE\b", question)
     )
