@@ -244,3 +244,30 @@ def test_the_second_edition_is_the_later_network_of_the_same_name(assistant):
     assert "Algeciras" in second.text and "2022" in status.text
     *_, later = dialogue(assistant, "Is Tech Revolution still running?", "and the second edition?")
     assert later.citations[0].slug == "tech-revolution-2-0"
+
+
+def test_a_country_after_a_network_asks_for_its_partners_from_there(assistant):
+    *_, spanish = dialogue(
+        assistant,
+        "Di cosa si occupa la rete Theatre4all e chi la guida?",
+        "è ancora attiva?",
+        "c'è un partner spagnolo?",
+    )
+    assert spanish.text.startswith("Sì.") and "Plasencia" in spanish.text
+    *_, portuguese = dialogue(
+        assistant,
+        "which networks work on electric vehicles?",
+        "did the first one have a Portuguese partner?",
+    )
+    assert portuguese.text.startswith(("Yes.", "No."))
+
+
+def test_a_lead_in_a_language_without_main_tables_is_the_lead(assistant):
+    *_, swedish = dialogue(
+        assistant,
+        "Vilka URBACT-nätverk jobbar med jämställdhet mellan kvinnor och män?",
+        "vilket av dem leddes av en svensk stad?",
+    )
+    assert (
+        swedish.language == "sv" and "Umeå" in swedish.text and "Länsstyrelsen" not in swedish.text
+    )

@@ -90,6 +90,13 @@ def resolve(
     if picks and not own_topic and listed and _fits(picks[0], len(listed)):
         return _about(query, listed[picks[0]], today, programme, "pick")
     focus = cards.get(conversation.focus or "")
+    said = set(tokens(query.text))
+    own_question = (
+        own_topic or narrowing or query.status or query.type or query.led_by
+        or {"urbact"} < said & (view.network_words | {"urbact"})  # "… in URBACT networks?"
+    )  # fmt: skip
+    if isinstance(focus, NetworkCard) and query.countries and not own_question:
+        return _about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"
     if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing:
         # "Who led it?" after a list: the network in focus, else the first one shown.
         target = focus if isinstance(focus, NetworkCard) else shown[0] if shown else None
@@ -196,7 +203,8 @@ def _fits(index: int, size: int) -> bool:
 def _about(
     query: Query, card: NetworkCard, today: dt.date, programme: tuple, kind: str
 ) -> FollowUp:
-    """The question as asked about ``card`` (a status word is a status question then)."""
-    asked = replace(query, kind="network", networks=(card.slug,), countries=(), type=None)
+    """The question as asked about ``card`` (a status word is a status question then; a
+    country asks for its partners from there: "did the second one have a Portuguese partner?")."""
+    asked = replace(query, kind="network", networks=(card.slug,), type=None)
     hits = [Hit(card, 1.0, reasons=("follow-up",))]
     return FollowUp(kind, Retrieval(asked, hits, today, programme))

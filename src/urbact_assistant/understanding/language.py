@@ -136,7 +136,11 @@ def detect(question: str, names: Collection[str] = (), hint: str | None = None) 
         if (fallback in ranked[:3] and not switched) or told == fallback:
             return fallback
     if told and told != found and not (confidence >= SURE and len(words) >= 3):
-        return told
+        # One telling word does not move a conversation out of its language when the model
+        # agrees with the conversation ("e Rodi ne fa parte?": Swedish "få" is Italian "fa").
+        single = sum(fold(w) in evidence().get(told, ()) for w in words) == 1
+        if not (single and found == supported(hint) and confidence >= MIN_CONFIDENCE):
+            return told
     needed = MIN_CONFIDENCE if len(words) > 3 else SHORT_CONFIDENCE  # a few words
     if confidence < needed and not told and fallback in candidates:
         return fallback  # gibberish or a mix: the hint, else English
