@@ -282,3 +282,8 @@ def test_a_request_for_the_askers_own_life_is_declined(assistant, question):
 )
 def test_the_asker_speaking_of_themself_about_urbact_is_answered(assistant, question):
     assert not assistant.retrieve(question).query.personal
+
+
+def test_the_first_word_and_a_countrys_name_are_not_places(assistant):
+    query = assistant.retrieve("Pot orașele din Republica Moldova să participe la URBACT?").query
+    assert query.countries == ("MD",) and query.kind != "city"

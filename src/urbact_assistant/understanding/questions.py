@@ -261,6 +261,11 @@ def _inside_a_topic(key: str, folded: str, lex: Lexicon, view: View) -> bool:
     return bool(starts) and all(any(s <= i and i + size <= e for s, e in spans) for i in starts)
 
 
+def _country_name_words(countries: list[str], lex: Lexicon) -> set[str]:
+    """The words of the names of the countries a question names ("republica", "republic")."""
+    return {w for key, code in lex.countries.items() if code in countries for w in key.split()}
+
+
 def _asks_for_themself(
     question: str,
     folded: str,
@@ -443,10 +448,22 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         if w not in ents.vocabulary
         and not find_concepts([w], lex.thesaurus, view.languages)
         and not _function_word(w, lex, view)
+        and w not in _country_name_words(countries, lex)  # "Republica (Moldova)"
     ]
     # Only proper-noun-like words can be an unknown place ("Is Tampere in a network?"):
     # lower-case unknown words are topic words in a language the cards are not written in.
-    capitalised = {fold(w) for w in re.findall(r"\w+", question) if w[:1].isupper()}
+    # A first word is capitalised anyway: not a place when the language's question phrases
+    # have it ("Pot orașele…": "can"; "Miskolc részt vesz…" stays a place).
+    said = re.findall(r"\w+", question)
+    phrase_words = {
+        w for kind in ("eligibility", "join_strong", "join_weak", "call", *ASK_KINDS)
+        for stem in view.stems[kind].stems for w in stem.split()
+    }  # fmt: skip
+    capitalised = {
+        fold(w)
+        for i, w in enumerate(said)
+        if w[:1].isupper() and (i or fold(w) not in phrase_words)
+    }
     place_like = bool(unknown) and len(unknown) == len(content) <= 3 and set(unknown) <= capitalised
     personal = personal or _asks_for_themself(
         question, folded_phrase, remaining, cities, content, networks, concepts, view
