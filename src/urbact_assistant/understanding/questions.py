@@ -67,6 +67,15 @@ class Entities:
         return frozenset(w for key in (*cities, *self.networks) for w in key.split())
 
     @cached_property
+    def guessable_cities(self) -> tuple[list[str], dict[str, str]]:
+        """One-word city keys a misspelling may be matched to (not GeoNames' names: too many
+        to guess at), and their skeletons."""
+        singles = [
+            k for k in self.cities if " " not in k and len(k) >= 5 and k not in self.typed_names
+        ]
+        return singles, {skeleton(k): k for k in sorted(singles, key=len)}
+
+    @cached_property
     def topics(self) -> frozenset[str]:
         """Ids of the thesaurus's topic concepts (not programme ones: "call", "join")."""
         return frozenset(
@@ -224,8 +233,7 @@ def _fuzzy_cities(words: list[str], ents: Entities, view: View) -> dict[str, str
     to guess at: they count only as typed."""
     from rapidfuzz import fuzz, process
 
-    singles = [k for k in ents.cities if " " not in k and len(k) >= 5 and k not in ents.typed_names]
-    skeletons = {skeleton(k): k for k in sorted(singles, key=len)}
+    singles, skeletons = ents.guessable_cities
     found = {}
     for word in words:
         if (
