@@ -12,6 +12,7 @@ import yaml
 from urbact_assistant.answering.claims import CLAIM_KINDS
 from urbact_assistant.core.text import phrase, tokens
 from urbact_assistant.understanding.lexicon import (
+    ASKER_KINDS,
     FOLLOW_UP_KINDS,
     STEM_KINDS,
     TYPE_KINDS,
@@ -47,6 +48,7 @@ REQUIRED_STEMS = set(STEM_KINDS) - {
     "ambiguous_ended",
     "ask_which",
     *FOLLOW_UP_KINDS,
+    *ASKER_KINDS,
 }
 REQUIRED_TYPES = {"action-planning", "transfer", "implementation"}
 # Acronyms shorter than three letters, allowed in the main languages' files only.

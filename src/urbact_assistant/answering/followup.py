@@ -29,7 +29,11 @@ from urbact_assistant.core.models import (
 )
 from urbact_assistant.core.text import fold, tokens
 from urbact_assistant.understanding.lexicon import View
-from urbact_assistant.understanding.questions import FOLLOW_UP, matches_filters
+from urbact_assistant.understanding.questions import (
+    FOLLOW_UP,
+    matches_filters,
+    names_urbact_networks,
+)
 
 PICKS = {"pick_1": 0, "pick_2": 1, "pick_3": 2, "pick_last": -1}
 ATTRIBUTES = {"lead", "partners", "count", "when", "status"}
@@ -90,10 +94,9 @@ def resolve(
     if picks and not own_topic and listed and _fits(picks[0], len(listed)):
         return _about(query, listed[picks[0]], today, programme, "pick")
     focus = cards.get(conversation.focus or "")
-    said = set(tokens(query.text))
     own_question = (
         own_topic or narrowing or query.status or query.type or query.led_by
-        or {"urbact"} < said & (view.network_words | {"urbact"})  # "… in URBACT networks?"
+        or names_urbact_networks(set(tokens(query.text)), view)
     )  # fmt: skip
     if isinstance(focus, NetworkCard) and query.countries and not own_question:
         return _about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"

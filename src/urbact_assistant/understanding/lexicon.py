@@ -32,9 +32,10 @@ STEM_KINDS = (
     "ask_which", "other", "near", "edition", "me", "me_asking",
 )  # fmt: skip
 FOLLOW_UP_KINDS = (
-    "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "near", "edition", "me",
-    "me_asking",
+    "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "edition",
 )  # fmt: skip
+# Words about the asker: where they are ("near Cork") and that they ask for themself.
+ASKER_KINDS = ("near", "me", "me_asking")
 ASK_KINDS = (
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "ask_status",
     "ask_which",

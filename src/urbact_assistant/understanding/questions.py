@@ -20,6 +20,7 @@ from urbact_assistant.knowledge.places import other_names
 from urbact_assistant.understanding.language import detect
 from urbact_assistant.understanding.lexicon import (
     ASK_KINDS,
+    ASKER_KINDS,
     FOLLOW_UP_KINDS,
     Concept,
     Lexicon,
@@ -74,6 +75,16 @@ class Entities:
             k for k in self.cities if " " not in k and len(k) >= 5 and k not in self.typed_names
         ]
         return singles, {skeleton(k): k for k in sorted(singles, key=len)}
+
+    @cached_property
+    def long_network_names(self) -> dict[int, list[str]]:
+        """Network keys of several words and 12+ letters, by word count: the names a typo
+        may be matched to."""
+        by_size: dict[int, list[str]] = {}
+        for key in self.networks:
+            if len(key) >= 12 and " " in key:
+                by_size.setdefault(len(key.split()), []).append(key)
+        return by_size
 
     @cached_property
     def topics(self) -> frozenset[str]:
@@ -197,12 +208,8 @@ def _misspelt_networks(words: list[str], ents: Entities) -> list[str]:
     differs from it by a letter or two."""
     from rapidfuzz import fuzz, process
 
-    by_size: dict[int, list[str]] = {}
-    for key in ents.networks:
-        if len(key) >= 12 and " " in key:
-            by_size.setdefault(len(key.split()), []).append(key)
     found = []
-    for size, keys in by_size.items():
+    for size, keys in ents.long_network_names.items():
         for i in range(len(words) - size + 1):
             window = " ".join(words[i : i + size])
             match = process.extractOne(window, keys, scorer=fuzz.ratio, score_cutoff=92)
@@ -267,6 +274,12 @@ def _inside_a_topic(key: str, folded: str, lex: Lexicon, view: View) -> bool:
         if c.kind == "topic" and e - s > size
     ]
     return bool(starts) and all(any(s <= i and i + size <= e for s, e in spans) for i in starts)
+
+
+def names_urbact_networks(words: set[str], view: View) -> bool:
+    """The question says "URBACT" and a word for network: it stands on its own ("Has an Irish
+    council ever led an URBACT network?"), it does not continue what was shown."""
+    return "urbact" in words and bool(words & view.network_words)
 
 
 def _country_name_words(countries: list[str], lex: Lexicon) -> set[str]:
@@ -450,13 +463,14 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         close = _fuzzy_cities(content, ents, view)
         cities = list(dict.fromkeys(close.values()))
         content = [w for w in content if w not in close]
+    country_words = _country_name_words(countries, lex)
     unknown = [
         w
         for w in content
         if w not in ents.vocabulary
         and not find_concepts([w], lex.thesaurus, view.languages)
         and not _function_word(w, lex, view)
-        and w not in _country_name_words(countries, lex)  # "Republica (Moldova)"
+        and w not in country_words  # "Republica (Moldova)"
     ]
     # Only proper-noun-like words can be an unknown place ("Is Tampere in a network?"):
     # lower-case unknown words are topic words in a language the cards are not written in.
@@ -563,7 +577,7 @@ def _function_word(word: str, lex: Lexicon, view: View) -> bool:
     word of what is asked: never an unknown place."""
     if any(word in lang.stop_words for lang in lex.languages.values()):
         return True
-    kinds = (*ASK_KINDS, *FOLLOW_UP_KINDS)  # "Lesquels", "Welche": not places either
+    kinds = (*ASK_KINDS, *FOLLOW_UP_KINDS, *ASKER_KINDS)  # "Lesquels", "near": not places
     return any(view.stems[kind].search(f" {word} ") for kind in kinds)
 
 
@@ -612,7 +626,7 @@ def standalone_question(question: str, previous: str | None, ents: Entities) -> 
     # sieci transferowe?" narrows what was shown.
     own = (
         (query.countries or query.status or query.type or query.led_by)
-        and {"urbact"} < set(folded.split()) & (view.network_words | {"urbact"})
+        and names_urbact_networks(set(folded.split()), view)
         and not pointing_back
     )
     if not query.content and not own:
