@@ -100,6 +100,12 @@ def make_client(settings: Settings) -> tuple[Any, Path | None]:
     path = settings.data_dir / "chroma"
 
     def persistent(folder: Path) -> Any:
+        # Chroma's native reader panics on some damaged pages and prints its backtrace to the
+        # terminal before failing: SQLite's own check (about 5 ms) finds them first.
+        file = folder / "chroma.sqlite3"
+        problem = sqlite_problem(file) if file.is_file() else None
+        if problem and not any(word in problem.lower() for word in ("locked", "busy")):
+            raise damaged(path, problem)
         client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
         client.list_collections()  # reads the store: a damaged one fails here, not later
         return client
@@ -115,7 +121,7 @@ def make_client(settings: Settings) -> tuple[Any, Path | None]:
         with FileLock(settings.data_dir / "chroma.open.lock", timeout=120):
             return persistent(path), path
     except BaseException as exc:
-        if not failed(exc):
+        if not failed(exc) or isinstance(exc, DamagedIndexError):
             raise
         if _cannot_write(exc) and (path / "chroma.sqlite3").is_file():
             log.warning("cannot write to the index in %s (%s); reading a copy", path, _reason(exc))
@@ -151,7 +157,7 @@ def _read_copy(
     try:
         return persistent(copy), copy
     except BaseException as exc:
-        if not failed(exc):
+        if not failed(exc) or isinstance(exc, DamagedIndexError):
             raise
         raise damaged(path, _reason(exc)) from exc
 
