@@ -29,6 +29,7 @@ MIN_CONFIDENCE = 0.5  # below this (probabilities over the candidate languages),
 SURE = 0.9  # the n-gram model overrules telling words only this sure, on 3+ words
 SHORT_CONFIDENCE = 0.6  # three words or fewer and no telling word: gibberish falls back
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_COMPOUND = re.compile(r"\w+(?:[-'’]\w+)*")
 _LOCK = threading.Lock()
 _MODELS: dict[tuple[str, ...], Any] = {}
 
@@ -51,8 +52,15 @@ def supported(code: str | None) -> str | None:
 
 
 def own_words(question: str, names: Collection[str]) -> list[str]:
-    """The question's words without those of known names (folded) and "URBACT"."""
-    return [w for w in _WORD.findall(question) if (f := fold(w)) not in names and f != "urbact"]
+    """The question's words without those of known names (folded) and "URBACT". A hyphened
+    word goes whole when a part of it is a name's ("Remote-IT": "it" is not English here)."""
+    words: list[str] = []
+    for chunk in _COMPOUND.findall(question):
+        parts = _WORD.findall(chunk)
+        if "-" in chunk and any(fold(w) in names for w in parts):
+            continue
+        words.extend(w for w in parts if (f := fold(w)) not in names and f != "urbact")
+    return words
 
 
 @cache

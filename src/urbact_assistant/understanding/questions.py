@@ -63,9 +63,13 @@ class Entities:
 
     @cached_property
     def name_words(self) -> frozenset[str]:
-        """Folded words of network and city names: they say nothing about a language."""
+        """Folded words of network and city names: they say nothing about a language, except
+        the languages' own small words ("The lead partner of …" stays English)."""
         cities = (key for key in self.cities if key not in self.typed_names)  # not GeoNames'
-        return frozenset(w for key in (*cities, *self.networks) for w in key.split())
+        small = self.lexicon.stop_words
+        return frozenset(
+            w for key in (*cities, *self.networks) for w in key.split() if w not in small
+        )
 
     @cached_property
     def guessable_cities(self) -> tuple[list[str], dict[str, str]]:
