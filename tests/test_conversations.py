@@ -68,7 +68,14 @@ def test_an_empty_narrowing_of_a_single_network_says_that_network(assistant):
     )
     assert [c.slug for c in first.citations] == ["remote-it"]  # one network, ended in 2025
     assert none.text.startswith("The network just shown does not match (ongoing)")
-    assert "closest" in none.text and none.citations[0].slug != "remote-it"
+    # no ongoing network is near remote work: none is offered because it merely runs
+    assert "closest" not in none.text and not none.citations
+
+
+def test_an_empty_narrowing_offers_a_running_network_on_the_same_topic(assistant):
+    _, none = dialogue(assistant, "What is BioCanteens about?", "is any of those still running?")
+    assert none.text.startswith("No. None of the")
+    assert "closest" in none.text and [c.slug for c in none.citations] == ["eat4climate"]
 
 
 def test_of_those_narrows_even_a_list_of_one(assistant):
@@ -271,3 +278,41 @@ def test_a_lead_in_a_language_without_main_tables_is_the_lead(assistant):
     assert (
         swedish.language == "sv" and "Umeå" in swedish.text and "Länsstyrelsen" not in swedish.text
     )
+
+
+def test_a_yes_no_narrowing_that_keeps_nothing_starts_with_no(assistant):
+    _, none = dialogue(
+        assistant,
+        "In welchen URBACT-Netzwerken war Utrecht Lead Partner?",
+        "Läuft davon noch eins?",
+    )
+    assert none.text.startswith("Nein. Keines der"), none.text
+
+
+def test_a_lead_country_filter_is_kept_by_the_next_narrowing(assistant):
+    _, dutch, running = dialogue(
+        assistant,
+        "Welke URBACT-netwerken gaan over circulaire economie?",
+        "welke daarvan worden geleid door een Nederlandse stad?",
+        "lopen die nog?",
+    )
+    leads = [assistant.card(c.slug).lead_partner for c in dutch.citations]
+    assert leads and all(lead is not None and lead.country == "NL" for lead in leads)
+    # not SPARK, which only has a Dutch partner; the count is that of the list just seen
+    assert running.text.startswith(f"Nee. Geen van de {len(dutch.citations)} "), running.text
+
+
+def test_and_another_country_after_a_country_narrowing_changes_the_lists_country(assistant):
+    *_, asked, croatia, running = dialogue(
+        assistant,
+        "Quali reti URBACT si occupano di orti urbani?",
+        "quali di queste avevano un partner polacco?",
+        "quando è finita?",
+        "e in Croazia?",
+        "ce n'è qualcuna ancora attiva?",
+    )
+    assert len(asked.citations) == 1  # about one network of the Polish list
+    assert "rurban-second-wave" in {c.slug for c in croatia.citations}
+    assert all("HR" in assistant.card(c.slug).countries for c in croatia.citations)
+    # none is running, and no network that merely passes the filters is offered instead
+    assert running.text.startswith("No. Nessuna delle") and not running.citations

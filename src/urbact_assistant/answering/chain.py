@@ -21,7 +21,14 @@ from urbact_assistant.answering.followup import (
     others_first,
     resolve,
 )
-from urbact_assistant.core.models import Answer, Conversation, Filters, NetworkCard, Retrieval
+from urbact_assistant.core.models import (
+    Answer,
+    Conversation,
+    Filters,
+    Hit,
+    NetworkCard,
+    Retrieval,
+)
 from urbact_assistant.core.text import phrase
 from urbact_assistant.search.retrieval import Retriever
 from urbact_assistant.understanding.language import detect
@@ -30,6 +37,9 @@ from urbact_assistant.understanding.questions import (
     standalone_question,
     understand,
 )
+
+
+CLOSE_RANK = 10  # the "closest" offer is among the networks nearest to the topic
 
 
 @dataclass(frozen=True)
@@ -121,11 +131,22 @@ def build_chain(
         return None
 
     def closest(narrowed: Retrieval, conversation: Conversation, state: ChainState) -> Retrieval:
-        """For an empty narrowing: the best network of a new search that passes the filters."""
-        searched = retriever.retrieve(f"{conversation.previous or ''} {state.question}")
-        for hit in searched.hits:
-            if isinstance(hit.card, NetworkCard) and matches_filters(
-                hit.card, narrowed.query, narrowed.today
+        """For an empty narrowing: the best network of a new search that passes the filters,
+        when it is among the networks nearest to the conversation's topic (not one that only
+        passes the filters)."""
+        text = f"{conversation.previous or ''} {state.question}"
+        searched = retriever.retrieve(text)
+        topic = conversation.previous or text  # its concepts in the cards' words, if known
+        probe = understand(topic, retriever.entities).expansion or topic
+        near = retriever.dense(probe, "network", topic_only=True)
+        on_topic = sorted(near, key=lambda slug: near[slug][0], reverse=True)[:CLOSE_RANK]
+        nearest = [Hit(retriever.cards[s], near[s][0], near[s][1]) for s in on_topic]
+        for hit in [*searched.hits, *nearest]:
+            if (
+                isinstance(hit.card, NetworkCard)
+                and matches_filters(hit.card, narrowed.query, narrowed.today)
+                and hit.card.slug in on_topic
+                and hit.card.slug not in conversation.base
             ):
                 return replace(narrowed, hits=[replace(hit, reasons=("closest",))])
         return narrowed

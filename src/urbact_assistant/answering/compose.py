@@ -252,6 +252,8 @@ class _Plan:
         else:
             text = self.say("narrow_none", self.narrowed_from, filters=self.filters())
         text = _no_empty_brackets(text)
+        if "which" not in self.q.asks:  # "is any of them still running?": no, first
+            text = f"{yes_no(self.lang, False)} {text}"
         for card in closest[:1]:
             assert isinstance(card, NetworkCard)
             text += "\n" + self.say("closest", network=self.line(card).removeprefix("- "))

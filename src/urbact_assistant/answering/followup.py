@@ -98,8 +98,18 @@ def resolve(
         own_topic or narrowing or query.status or query.type or query.led_by
         or names_urbact_networks(set(tokens(query.text)), view)
     )  # fmt: skip
+    # "And in Croatia?" after "which of these had a Polish partner?": the list's country
+    # changes, even when one network of it was asked about since.
+    other_country = (
+        bool(conversation.filters.countries)
+        and set(query.countries) - set(conversation.filters.countries)
+        and len(base) > 1
+        and FOLLOW_UP.match(query.text.lstrip("¿¡ \"'«"))
+        and not set(query.asks) & ATTRIBUTES
+    )
     if isinstance(focus, NetworkCard) and query.countries and not own_question:
-        return _about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"
+        if not other_country:
+            return _about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"
     if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing:
         # "Who led it?" after a list: the network in focus, else the first one shown.
         target = focus if isinstance(focus, NetworkCard) else shown[0] if shown else None
@@ -126,7 +136,9 @@ def resolve(
         narrowed = replace(filters.apply(query), kind="topic", filter_only=True)
         kept = [c for c in base if matches_filters(c, narrowed, today)]
         hits = [Hit(c, 1.0, reasons=("shown",)) for c in kept]
-        retrieval = Retrieval(narrowed, hits, today, programme, narrowed_from=len(base))
+        # "None of the 2 just shown": the list as the user last saw it, narrowed before
+        seen = [c for c in base if matches_filters(c, conversation.filters.apply(query), today)]
+        retrieval = Retrieval(narrowed, hits, today, programme, narrowed_from=len(seen or base))
         return FollowUp("narrow", retrieval, filters)
     return None
 

@@ -425,6 +425,8 @@ class Filters:
     countries: tuple[str, ...] = ()
     type: str | None = None
     programme: str | None = None
+    led_by: bool = False
+    """The countries are the lead partner's ("led by a Dutch city"), not any partner's."""
 
     def merged(self, query: Query) -> Filters:
         return Filters(
@@ -432,6 +434,7 @@ class Filters:
             countries=query.countries or self.countries,
             type=query.type or self.type,
             programme=query.programme or self.programme,
+            led_by=query.led_by if query.countries else self.led_by,
         )
 
     def apply(self, query: Query) -> Query:
@@ -444,6 +447,7 @@ class Filters:
             countries=self.countries,
             type=self.type,
             programme=self.programme,
+            led_by=self.led_by and bool(self.countries),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -458,11 +462,13 @@ class Filters:
             return data[key] if isinstance(data.get(key), str) else None
 
         codes = tuple(str(c) for c in data.get("countries") or () if isinstance(c, str))
-        return cls(text("status"), codes, text("type"), text("programme"))
+        led_by = data.get("led_by") is True and bool(codes)
+        return cls(text("status"), codes, text("type"), text("programme"), led_by)
 
     @classmethod
     def of(cls, query: Query) -> Filters:
-        return cls(query.status, query.countries, query.type, query.programme)
+        led_by = query.led_by and bool(query.countries)
+        return cls(query.status, query.countries, query.type, query.programme, led_by)
 
 
 @dataclass(frozen=True)
@@ -507,7 +513,10 @@ class Conversation:
         return Conversation(
             turns=(*self.turns, turn)[-self.MAX_TURNS :],
             shown=shown,
-            focus=slugs[0] if len(slugs) == 1 else (self.focus if follow_up else None),
+            # a narrowing shows a list again: the network asked about before is not "it" now
+            focus=slugs[0]
+            if len(slugs) == 1
+            else (self.focus if follow_up not in (None, "narrow") else None),
             language=answer.language or self.language,
             base=base,
             filters=kept,
