@@ -38,7 +38,6 @@ from urbact_assistant.understanding.questions import (
     understand,
 )
 
-
 CLOSE_RANK = 10  # the "closest" offer is among the networks nearest to the topic
 
 

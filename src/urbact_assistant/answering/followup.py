@@ -107,9 +107,8 @@ def resolve(
         and FOLLOW_UP.match(query.text.lstrip("¿¡ \"'«"))
         and not set(query.asks) & ATTRIBUTES
     )
-    if isinstance(focus, NetworkCard) and query.countries and not own_question:
-        if not other_country:
-            return _about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"
+    if isinstance(focus, NetworkCard) and query.countries and not (own_question or other_country):
+        return _about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"
     if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing:
         # "Who led it?" after a list: the network in focus, else the first one shown.
         target = focus if isinstance(focus, NetworkCard) else shown[0] if shown else None
