@@ -287,3 +287,15 @@ def test_the_asker_speaking_of_themself_about_urbact_is_answered(assistant, ques
 def test_the_first_word_and_a_countrys_name_are_not_places(assistant):
     query = assistant.retrieve("Pot orașele din Republica Moldova să participe la URBACT?").query
     assert query.countries == ("MD",) and query.kind != "city"
+
+
+def test_a_lead_partner_that_is_a_city_company_is_named_by_its_city_first(assistant):
+    answer = assistant.ask("who leads Human Power Hub?")
+    assert answer.text.startswith(
+        "The lead partner of Human Power Hub is Braga (Portugal), through BragaHabit"
+    )
+
+
+def test_partners_from_a_country_get_yes_or_no_first(assistant):
+    answer = assistant.ask("Does RESTART@URBACT have Ukrainian partners?")
+    assert answer.text.startswith("Yes. Khotyn (Ukraine)"), answer.text

@@ -316,3 +316,57 @@ def test_and_another_country_after_a_country_narrowing_changes_the_lists_country
     assert all("HR" in assistant.card(c.slug).countries for c in croatia.citations)
     # none is running, and no network that merely passes the filters is offered instead
     assert running.text.startswith("No. Nessuna delle") and not running.citations
+
+
+def test_the_one_on_a_topic_is_picked_from_the_list_and_asked_about(assistant):
+    *_, heritage, polish = dialogue(
+        assistant,
+        "¿En qué redes URBACT participa Onda?",
+        "¿cuáles siguen activas?",
+        "la de patrimonio, ¿tiene algún socio portugués?",
+        "¿y polaco?",
+    )
+    assert [c.slug for c in heritage.citations] == ["civicheritage"]
+    assert heritage.text.startswith("Sí. Alcanena (Portugal)")
+    assert polish.text.startswith("No. La red CivicHeritage tiene 8 miembros")
+
+
+def test_the_one_a_city_is_in_is_picked_from_the_list(assistant):
+    _, lead = dialogue(
+        assistant,
+        "Which URBACT networks deal with school canteens and organic food?",
+        "the one with Rozdilna, how many partners does it have?",
+    )
+    assert [c.slug for c in lead.citations] == ["eat4climate"]
+    assert "has 7 members" in lead.text
+
+
+def test_the_other_one_of_two(assistant):
+    *_, other = dialogue(
+        assistant,
+        "Em que redes URBACT participa Idanha-a-Nova?",
+        "qual delas é liderada por Idanha?",
+        "e a outra, quem lidera?",
+    )
+    assert [c.slug for c in other.citations] == ["eat4climate"]
+    assert "Mouans-Sartoux" in other.text
+
+
+def test_a_city_asked_about_the_network_in_focus_gets_yes_or_no(assistant):
+    _, rhodes, tartu, limerick = dialogue(
+        assistant,
+        "Who leads Theatre4all?",
+        "is Rhodes in it?",
+        "is Tartu a partner in it?",
+        "What about Limerick?",
+    )
+    assert rhodes.text.startswith("Yes. Rhodes (Greece): partner.")
+    assert tartu.text.startswith("No. Theatre4all has 7 members")
+    assert limerick.text.startswith("Yes. Limerick takes part in")  # the city's own question
+    italian = dialogue(assistant, "Chi guida Theatre4all?", "e Rodi ne fa parte?")[1]
+    assert italian.text.startswith("Sì. Rhodes (Grecia)")
+
+
+def test_when_does_it_end_is_not_answered_yes_or_no(assistant):
+    _, when = dialogue(assistant, "O que é a rede RESTART@URBACT?", "e quando termina?")
+    assert when.text.startswith("A rede RESTART@URBACT decorre de"), when.text

@@ -19,6 +19,8 @@ from urbact_assistant.answering.followup import (
     by_topic,
     narrows_by_topic,
     others_first,
+    pick_by_topic,
+    picks_by_topic,
     resolve,
 )
 from urbact_assistant.core.models import (
@@ -114,6 +116,11 @@ def build_chain(
         )
         if found is None and narrows_by_topic(query, view, conversation, topics):
             found = by_topic(conversation, retriever.retrieve(state.question))
+        if found is None and picks_by_topic(query, view, conversation, topics):
+            found = pick_by_topic(
+                query, conversation, near_topic(query.expansion or query.topic),
+                retriever.cards, today, retriever.programme,
+            )  # fmt: skip
         if found is not None and found.kind == "narrow" and not found.retrieval.hits:
             found = replace(found, retrieval=closest(found.retrieval, conversation, state))
         return found
@@ -129,6 +136,11 @@ def build_chain(
             return now.cities[0]
         return None
 
+    def near_topic(text: str) -> list[str]:
+        """The networks nearest to a topic (best first): those a follow-up may point to."""
+        near = retriever.dense(text, "network", topic_only=True)
+        return sorted(near, key=lambda slug: near[slug][0], reverse=True)[:CLOSE_RANK]
+
     def closest(narrowed: Retrieval, conversation: Conversation, state: ChainState) -> Retrieval:
         """For an empty narrowing: the best network of a new search that passes the filters,
         when it is among the networks nearest to the conversation's topic (not one that only
@@ -136,10 +148,8 @@ def build_chain(
         text = f"{conversation.previous or ''} {state.question}"
         searched = retriever.retrieve(text)
         topic = conversation.previous or text  # its concepts in the cards' words, if known
-        probe = understand(topic, retriever.entities).expansion or topic
-        near = retriever.dense(probe, "network", topic_only=True)
-        on_topic = sorted(near, key=lambda slug: near[slug][0], reverse=True)[:CLOSE_RANK]
-        nearest = [Hit(retriever.cards[s], near[s][0], near[s][1]) for s in on_topic]
+        on_topic = near_topic(understand(topic, retriever.entities).expansion or topic)
+        nearest = [Hit(retriever.cards[s], 0.0, "") for s in on_topic]
         for hit in [*searched.hits, *nearest]:
             if (
                 isinstance(hit.card, NetworkCard)

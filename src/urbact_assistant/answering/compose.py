@@ -129,13 +129,16 @@ class _Plan:
         first: list[str] = []
         if "lead" in asks and not self.names_lead(card):  # not "P.A.R.K.S., led by Perugia, …"
             first.append(self.lead(card))
-        if asks & {"partners", "count"}:
-            first.append(self.members(card))
-        elif self.q.countries and "lead" not in asks:  # "is a Romanian city in SIT FLEXI?"
+        if self.q.countries and "lead" not in asks:  # "is a Romanian city in SIT FLEXI?"
             first.append(self.members_from(card, self.q.countries, self.q.led_by))
+        elif asks & {"partners", "count"}:
+            first.append(self.members(card))
+        elif self.q.city_slugs and not asks & {"lead", "when", "status"}:  # "is Rhodes in it?"
+            first.append(self.member_city(card))
         if asks & {"when", "status"} or self.q.status:
             period = self.period(card)
-            if self.q.status or "status" in asks:  # "is it still running?": yes or no first
+            # "is it still running?": yes or no first; not "when does it end?"
+            if "status" in asks or (self.q.status and "when" not in asks):
                 wanted = self.q.status or "ongoing"
                 period = f"{yes_no(self.lang, card.status(self.today) == wanted)} {period}"
             first.append(period)
@@ -167,9 +170,27 @@ class _Plan:
         return bool(lead and other and named & {fold(lead.place), fold(lead.name)})
 
     def lead(self, card: NetworkCard) -> str:
-        if not card.lead_partner:
+        lead = card.lead_partner
+        if not lead:
             return self.say("lead_unknown", network=card.name)
-        return self.say("lead", network=card.name, lead=self.party(card.lead_partner))
+        if lead.kind == "agency" and lead.city:  # the city first, then its company or agency
+            town = ph.place(lead.city, self.lang, lead.country)
+            country = ph.country(lead.country, self.lang)
+            via = self.say("role_via", organisation=lead.name)
+            return self.say("lead", network=card.name, lead=f"{town} ({country}), {via}")
+        return self.say("lead", network=card.name, lead=self.party(lead))
+
+    def member_city(self, card: NetworkCard) -> str:
+        """ "Is Rhodes in it?": yes and its role, or no and who its members are."""
+        for city, slugs in self.q.city_slugs.items():
+            if card.slug in slugs:
+                role = self.role(card, city) or self.say("role_partner")
+                key = fold(city)
+                country = next((p.country for p in card.members if key == fold(p.place)), "")
+                name = ph.place(city, self.lang, country) if country else ph.place(city, self.lang)
+                where = f" ({ph.country(country, self.lang)})" if country else ""
+                return f"{yes_no(self.lang, True)} {name}{where}: {role}."
+        return f"{yes_no(self.lang, False)} {self.members(card)}"
 
     def members(self, card: NetworkCard) -> str:
         if card.partners_unknown:

@@ -69,6 +69,10 @@ def resolve(
     narrowing = bool(view.stems["of_those"].search(text))
     if (with_city := _with_city(query, base, narrowing, today, programme)) is not None:
         return with_city
+    if (
+        by_city := _by_city(query, view, narrowing, base, cards.get(conversation.focus or ""))
+    ) is not None:
+        return _about(query, by_city, today, programme, "pick")
     if not (shown or base) or query.networks or query.cities or query.kind == "out_of_scope":
         return None
     picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
@@ -94,6 +98,12 @@ def resolve(
     if picks and not own_topic and listed and _fits(picks[0], len(listed)):
         return _about(query, listed[picks[0]], today, programme, "pick")
     focus = cards.get(conversation.focus or "")
+    # "E a outra, quem lidera?": of two networks, the one not asked about.
+    pair = base if len(base) == 2 else shown if len(shown) == 2 else []
+    if view.stems["other"].search(text) and isinstance(focus, NetworkCard) and not own_topic:
+        others = [c for c in pair if c.slug != focus.slug]
+        if len(others) == 1:
+            return _about(query, others[0], today, programme, "pick")
     own_question = (
         own_topic or narrowing or query.status or query.type or query.led_by
         or names_urbact_networks(set(tokens(query.text)), view)
@@ -142,6 +152,30 @@ def resolve(
     return None
 
 
+def _by_city(
+    query: Query, view: View, narrowing: bool, base: list[NetworkCard], focus: AnyCard | None
+) -> NetworkCard | None:
+    """The network a city points to: "et celui de Turin, quels partenaires ?" (the one of
+    the list Turin is in, asked about), or "e Rodi ne fa parte?" (the one in focus)."""
+    if not query.cities or query.networks or "which" in query.asks:
+        return None
+    if query.kind == "out_of_scope":
+        return None
+    # Not "does Cluj lead an active network?", a question about the city.
+    about_network = set(query.asks) & {"partners", "count", "when"} or query.countries
+    if len(base) > 1 and not narrowing and about_network and not query.status:
+        slugs = set().union(*query.city_slugs.values())
+        having = [c for c in base if c.slug in slugs]
+        if 0 < len(having) < len(base):
+            return having[0]
+    # A city asked about the network in focus, pointing back to it ("ne fa parte", "in it");
+    # "and Ternopil?" or "what about Limerick?" are that city's own question.
+    if isinstance(focus, NetworkCard) and not query.led_by:
+        if narrowing or view.stems["in_it"].search(f" {query.topic} "):
+            return focus
+    return None
+
+
 def narrows_by_topic(
     query: Query, view: View, conversation: Conversation, topics: frozenset[str]
 ) -> bool:
@@ -151,6 +185,37 @@ def narrows_by_topic(
         and not (query.networks or query.cities)
         and bool(view.stems["of_those"].search(f" {query.topic} "))
     )
+
+
+def picks_by_topic(
+    query: Query, view: View, conversation: Conversation, topics: frozenset[str]
+) -> bool:
+    """ "La de patrimonio, ¿tiene algún socio portugués?", "tko vodi onu o javnoj nabavi?":
+    something asked about the one network of the list on a topic of its own."""
+    return (
+        len(conversation.base) > 1
+        and bool(set(query.concepts) & topics - ASKED_CONCEPTS)
+        and not (query.networks or query.cities or "which" in query.asks)
+        and bool(set(query.asks) & ATTRIBUTES or query.countries)
+        and not view.stems["of_those"].search(f" {query.topic} ")
+    )
+
+
+def pick_by_topic(
+    query: Query,
+    conversation: Conversation,
+    nearest: list[str],
+    cards: dict[str, AnyCard],
+    today: dt.date,
+    programme: tuple,
+) -> FollowUp | None:
+    """The network of the list nearest the topic (``nearest``: slugs, nearest first), asked
+    about; None when no network of the list is near it."""
+    base = set(conversation.base)
+    for slug in nearest:
+        if slug in base and isinstance(card := cards.get(slug), NetworkCard):
+            return _about(query, card, today, programme, "pick")
+    return None
 
 
 def by_topic(conversation: Conversation, searched: Retrieval) -> FollowUp:
@@ -169,7 +234,7 @@ def _with_city(
     the list that the city leads (none, honestly, when it only took part); "w których z nich
     był Koszalin?": those it took part in. Without "of those", a city's own question
     ("Cesena in quali altre reti è stata?") stands on its own."""
-    if not (query.cities and base and (query.led_by or narrowing)) or query.networks:
+    if not (query.cities and len(base) > 1 and (query.led_by or narrowing)) or query.networks:
         return None
     names = {fold(c) for c in query.cities}
 

@@ -29,10 +29,10 @@ STEM_KINDS = (
     "ambiguous_ended",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
-    "ask_which", "other", "near", "edition", "me", "me_asking",
+    "ask_which", "other", "near", "edition", "me", "me_asking", "in_it",
 )  # fmt: skip
 FOLLOW_UP_KINDS = (
-    "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "edition",
+    "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "edition", "in_it",
 )  # fmt: skip
 # Words about the asker: where they are ("near Cork") and that they ask for themself.
 ASKER_KINDS = ("near", "me", "me_asking")
