@@ -170,10 +170,8 @@ def _by_city(
             return having[0]
     # A city asked about the network in focus, pointing back to it ("ne fa parte", "in it");
     # "and Ternopil?" or "what about Limerick?" are that city's own question.
-    if isinstance(focus, NetworkCard) and not query.led_by:
-        if narrowing or view.stems["in_it"].search(f" {query.topic} "):
-            return focus
-    return None
+    pointing = narrowing or view.stems["in_it"].search(f" {query.topic} ")
+    return focus if isinstance(focus, NetworkCard) and pointing and not query.led_by else None
 
 
 def narrows_by_topic(
