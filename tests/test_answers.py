@@ -299,3 +299,34 @@ def test_a_lead_partner_that_is_a_city_company_is_named_by_its_city_first(assist
 def test_partners_from_a_country_get_yes_or_no_first(assistant):
     answer = assistant.ask("Does RESTART@URBACT have Ukrainian partners?")
     assert answer.text.startswith("Yes. Khotyn (Ukraine)"), answer.text
+
+
+def test_has_a_city_led_a_network_is_answered_no_when_it_only_took_part(assistant):
+    tartu = assistant.ask("Has Tartu ever led an URBACT network?")
+    assert tartu.text.startswith("No. Tartu takes part in")
+    gdansk = assistant.ask("Has Gdańsk ever led an URBACT network?")
+    assert gdansk.text.startswith("Yes.") and gdansk.citations[0].slug == "boostinno"
+
+
+def test_a_month_only_approval_date_is_not_said_as_a_day(assistant):
+    answer = assistant.ask("Ile sieci zatwierdzono w naborze 2023?")
+    assert "Zatwierdzone sieci: 30 (maj 2023)" in answer.text
+    assert "W dniu" not in answer.text
+
+
+def test_how_much_budget_is_not_how_many(assistant):
+    answer = assistant.ask(
+        "Hoeveel budget voor experts kreeg een Transfer Network uit de call van 2025?"
+    )
+    assert "120.000" in answer.text, answer.text
+
+
+def test_who_can_lead_a_network_type_is_a_programme_rule_not_a_list(assistant):
+    answer = assistant.ask("Who can be lead partner of a Transfer Network?")
+    assert answer.citations[0].slug == "transfer-networks"
+    assert "owns the practice leads the network" in answer.text
+
+
+def test_a_minimum_population_is_not_a_partner_count(assistant):
+    answer = assistant.ask("Is there a minimum number of inhabitants for a city to join URBACT?")
+    assert "partners" not in answer.text.split("\n")[0], answer.text

@@ -19,12 +19,14 @@ from urbact_assistant.core.models import (
     Answer,
     AnyCard,
     Citation,
+    FuzzyDate,
     NetworkCard,
     ProgrammePage,
     Query,
     Retrieval,
 )
 from urbact_assistant.core.text import fold
+from urbact_assistant.understanding.lexicon import words_of_every_language
 
 CONTACT_URL = "https://urbact.eu/how-find-us"
 SHOWN = 5  # networks a list shows; the rest are "N more"
@@ -330,12 +332,22 @@ class _Plan:
             head = self.say("city_head", len(cards), city=name)
             if "which" in self.q.asks:  # "which networks is it in?" is not a yes/no question
                 head = _capital(head.removeprefix(yes_no(self.lang, True)).lstrip())
+            if self.q.led_by and city:  # "has Gdańsk ever led a network?": the ones it led first
+                led = [c for c in cards if self.leads(c, city)]
+                cards = led + [c for c in cards if c not in led]
+                if not led:  # no: and the networks it took part in, as a partner
+                    bare = head.removeprefix(yes_no(self.lang, True)).lstrip()
+                    head = f"{yes_no(self.lang, False)} {_capital(bare)}"
             blocks.append(self.listing(cards, head, roles))
         return (
             "\n\n".join(blocks)
             if blocks
             else self.listing(networks, self.say("list_head", len(networks)))
         )
+
+    def leads(self, card: NetworkCard, city: str) -> bool:
+        lead, key = card.lead_partner, city.casefold()
+        return lead is not None and key in (lead.name.casefold(), (lead.city or "").casefold())
 
     def role(self, card: NetworkCard, city: str) -> str:
         """``lead partner`` / ``partner``, and ``through <organisation>`` when the member is
@@ -376,19 +388,31 @@ class _Plan:
             if rules is not None:
                 return self.eligibility(rules)
         if call is not None and call.facts is not None:
+            text = fold(q.text)
+            said = set(re.findall(r"\w+", text))
+            of_members = bool(_MEMBER_WORDS.search(text))
+            of_networks = bool(said & words_of_every_language("network"))
+            of_cities = bool(said & words_of_every_language("city"))
             count = (
                 "count" in asks
                 and "partners" not in asks
-                and not _MEMBER_WORDS.search(fold(q.text))
+                and not (of_members or of_cities)
+                and of_networks
                 and call.facts.networks_approved
             )
-            for kind, answer in (
-                ("count", self.approved if count else self.partners_rule),
+            # "Is there a minimum number of inhabitants?" counts neither networks nor partners
+            of_people = bool(_PEOPLE_WORDS.search(text))
+            count_rule = self.partners_rule if (of_members or of_cities) and not of_people else None
+            answers = [
+                ("count", self.approved if count else count_rule),
                 ("partners", self.partners_rule),
                 ("budget", self.budget),
                 ("when", self.call_when),
-            ):
-                if kind in asks and (found := answer(call)):
+            ]
+            if "budget" in asks:  # "how much budget…" is not "how many"
+                answers.insert(0, answers.pop(2))
+            for kind, answer in answers:
+                if kind in asks and answer is not None and (found := answer(call)):
                     return found
         if call is not None and "call" in q.intents and "when" in asks:
             return self.call_when(call)
@@ -463,10 +487,13 @@ class _Plan:
         assert facts is not None
         if not facts.networks_approved:
             return None
-        when = ph.date(facts.approved_on, self.lang) if facts.approved_on else str(call.title)
-        text = f"{self.call_name(call)}: " + self.say(
-            "approved", facts.networks_approved, date=when
-        )
+        day = facts.approved_on
+        when = ph.date(day, self.lang) if day else str(call.title)
+        if isinstance(day, FuzzyDate) and day.day is None:  # "on May 2023" reads wrong
+            said = self.say("approved_count", n=facts.networks_approved, date=when)
+        else:
+            said = self.say("approved", facts.networks_approved, date=when)
+        text = f"{self.call_name(call)}: {said}"
         return _capital(f"{text} {self.cites.cite(call)}")
 
     def budget(self, call: ProgrammePage) -> str | None:
@@ -644,6 +671,11 @@ TYPES_NEWEST_FIRST = (
 
 # Roots of "partner"/"member" in the EU languages: "how many partners" is not "how many networks".
 _MEMBER_WORDS = re.compile(r"partn|parceir|socio|soci |member|membr|miembr|czlon|clen|leden|lid")
+# Roots of "inhabitants"/"population": "a minimum number of inhabitants" is not of partners.
+_PEOPLE_WORDS = re.compile(
+    r"popul|inhabit|habitant|einwohner|abitant|mieszka|inwoner|obyvatel|lakos|asukas|elanik"
+    r"|iedzivotaj|gyventoj|stanovnik|prebival|invanare|indbygger|zhitel|жител|κατοικ|locuitor"
+)
 _EU27 = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 )

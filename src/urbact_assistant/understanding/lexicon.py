@@ -419,6 +419,14 @@ def network_words() -> frozenset[str]:
     return frozenset(w for d in main for w in _folded((d.get("words") or {}).get("network")))
 
 
+@cache
+def words_of_every_language(kind: str) -> frozenset[str]:
+    """Every language's words of a kind ("network", "city"), folded."""
+    return frozenset(
+        w for d in language_files().values() for w in _folded((d.get("words") or {}).get(kind))
+    )
+
+
 def _starts(word: str, table: dict[str, tuple[str, ...]]) -> bool:
     return any(word.startswith(stem) for stem in table.get(word[:3], ()))
 

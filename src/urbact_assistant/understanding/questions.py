@@ -423,6 +423,13 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         and not (topical and c.id in SOFT_PROGRAMME_CONCEPTS)
         for c in concepts
     )
+    # "Who can be lead partner of a Transfer Network?" asks a programme rule (the lead
+    # partner is what is asked, not a topic).
+    rule_topical = topical and (
+        any(c.kind == "topic" and c.id != "lead-partner" for c in concepts)
+        or bool(status or cities or country_keys or WHICH_NETWORK.search(remaining))
+    )
+    strong_join = strong_join or bool(st["eligibility"].search(beyond_topics) and not rule_topical)
     weak_join = st["join_weak"].search(beyond_topics) or any(
         c.id == "how-to-join" for c in concepts
     )
