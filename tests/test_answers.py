@@ -330,3 +330,18 @@ def test_who_can_lead_a_network_type_is_a_programme_rule_not_a_list(assistant):
 def test_a_minimum_population_is_not_a_partner_count(assistant):
     answer = assistant.ask("Is there a minimum number of inhabitants for a city to join URBACT?")
     assert "partners" not in answer.text.split("\n")[0], answer.text
+
+
+def test_a_year_or_a_city_picks_the_row_of_a_pages_table(assistant):
+    answer = assistant.ask("Πού έγινε το URBACT City Festival του 2026;")
+    assert answer.citations[0].slug == "urbact-city-festival"
+    assert "Nicosia" in answer.text and "Tallinn" not in answer.text
+    wroclaw = assistant.ask("When was the City Festival in Wrocław?")
+    assert "8–10 April 2025" in wroclaw.text
+
+
+def test_the_budget_of_a_programme_period_is_not_a_networks_budget(assistant):
+    answer = assistant.ask("What was the budget of URBACT III?")
+    assert "EUR 96 million" in answer.text
+    network = assistant.ask("What was the maximum budget per network in the 2023 call?")
+    assert "850" in network.text

@@ -11,6 +11,7 @@ import yaml
 
 from urbact_assistant.answering.claims import CLAIM_KINDS
 from urbact_assistant.core.text import phrase, tokens
+from urbact_assistant.understanding.language import SUPPORTED
 from urbact_assistant.understanding.lexicon import (
     ASKER_KINDS,
     FOLLOW_UP_KINDS,
@@ -159,3 +160,10 @@ def test_the_words_for_network_have_one_source():
     assert network_words() == Lexicon.load().main.words["network"]
     assert {"network", "reseaux", "netzwerke", "sieci", "netwerken"} <= network_words()
     assert network_words() <= stop_words()
+
+
+@pytest.mark.parametrize("code", sorted(SUPPORTED))
+def test_every_supported_language_has_the_follow_up_and_asker_words(code):
+    stems = language_file(code)["stems"]
+    for kind in (*FOLLOW_UP_KINDS, *ASKER_KINDS, "ask_which", "led_by"):
+        assert stems.get(kind), f"{code}: no {kind}"

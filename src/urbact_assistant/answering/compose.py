@@ -345,6 +345,21 @@ class _Plan:
             else self.listing(networks, self.say("list_head", len(networks)))
         )
 
+    def table_rows(self, page: ProgrammePage) -> list[str]:
+        """Rows of the page's tables that name the question's year, city or programme (one to
+        three of them), each as "cell — cell — cell"."""
+        q = self.q
+        keys = [str(y) for y in q.years] + [fold(c) for c in q.cities]
+        keys += [fold(q.programme)] if q.programme else []
+        if not keys:
+            return []
+        picked = []
+        for cells in table_rows(page.body):
+            text = fold(" | ".join(cells))
+            if any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) for k in keys):
+                picked.append(_excerpt(" — ".join(plain(c) for c in cells[:4]), 240))
+        return picked if 0 < len(picked) <= 3 else []
+
     def leads(self, card: NetworkCard, city: str) -> bool:
         lead, key = card.lead_partner, city.casefold()
         return lead is not None and key in (lead.name.casefold(), (lead.city or "").casefold())
@@ -372,6 +387,14 @@ class _Plan:
             return self.nup(pages)
         if "network-types" in q.concepts and not (q.countries or asks & {"partners", "budget"}):
             return self.network_types()
+        said = set(re.findall(r"\w+", fold(q.text)))
+        of_networks = bool(said & words_of_every_language("network"))
+        for page in pages:  # "when was the City Festival in Wrocław?": its table row, not a call
+            subject = any(page.slug in (c, f"urbact-{c}") for c in q.concepts) or (
+                q.programme and "budget" in asks and not (q.type or q.years or of_networks)
+            )  # "the budget of URBACT III" is the programme's, not a network's
+            if subject and page.kind != "call" and not page.network_type and self.table_rows(page):
+                return self.page_text(page)
         # "Is a call open?" asks about today; "when did the 2018 call close?" about that call.
         asks_now = ("status" in asks or q.status in ("upcoming", "ongoing")) and not q.years
         if "open" in asks and not q.years or ("call" in q.intents and asks_now):
@@ -389,9 +412,7 @@ class _Plan:
                 return self.eligibility(rules)
         if call is not None and call.facts is not None:
             text = fold(q.text)
-            said = set(re.findall(r"\w+", text))
             of_members = bool(_MEMBER_WORDS.search(text))
-            of_networks = bool(said & words_of_every_language("network"))
             of_cities = bool(said & words_of_every_language("city"))
             count = (
                 "count" in asks
@@ -653,8 +674,12 @@ class _Plan:
 
     def page_text(self, page: ProgrammePage) -> str:
         """The page's passage that matched the question (else its opening words), in English,
-        marked as the card's text, cut short."""
+        marked as the card's text, cut short; or the rows of its tables that the question's
+        year, place or programme picks out ("the 2026 City Festival" → its row)."""
         head = f"{page.title} {self.cites.cite(page)}"
+        if rows := self.table_rows(page):
+            label = f"{self.say('card_text')} " if self.lang != "en" else ""
+            return f"{head}\n{label}" + "\n".join(rows)
         matched = next((h.passage for h in self.hits if h.card is page and h.passage), "")
         body = plain(page.body)
         at = body.find(plain(matched)[:80]) if matched else -1
@@ -662,6 +687,19 @@ class _Plan:
         if self.lang != "en":
             return f"{head}\n{self.say('card_text')} {excerpt}"
         return f"{head}\n{excerpt}"
+
+
+def table_rows(body: str) -> list[list[str]]:
+    """The data rows of a page's Markdown tables (not their header rows), as lists of cells."""
+    lines = [line.strip() for line in body.splitlines()]
+    separator = re.compile(r"\|[\s:|-]+\|")
+    rows = []
+    for i, line in enumerate(lines):
+        is_row = line.startswith("|") and line.endswith("|") and not separator.fullmatch(line)
+        header = i + 1 < len(lines) and bool(separator.fullmatch(lines[i + 1]))
+        if is_row and not header:
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
 
 
 TYPES_NEWEST_FIRST = (

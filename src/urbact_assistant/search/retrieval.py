@@ -282,12 +282,18 @@ class Retriever:
         return [Hit(self.cards[s], b, "", ("lexical",)) for s, b in scores[:MAX_LIST] if b >= cut]
 
 
+ASKED_PAGES = {"how-to-join"}  # concepts most questions about joining have: no page wins by them
+
+
 def page_prior(
     page: ProgrammePage, query: Query, today: dt.date, latest_call: ProgrammePage | None = None
 ) -> int:
     """How much a programme page fits the kind of programme question (negative: off-topic)."""
     boost = 0
     intents = set(query.intents)
+    subject = any(page.slug in (c, f"urbact-{c}") for c in query.concepts if c not in ASKED_PAGES)
+    if subject and not page.network_type:  # network types have their own boost
+        boost += 3  # the page's own subject ("the City Festival of 2026": not the 2026 call)
     if query.type and page.network_type == query.type:
         boost += 2
     if page.kind == "call" and query.years:  # "the 2019 call", "the second wave in 2021"
