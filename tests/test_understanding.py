@@ -234,3 +234,24 @@ def test_a_place_near_the_asker_is_not_the_subject_of_a_topic_question(assistant
 )
 def test_former_is_a_status_only_next_to_network(assistant, question, status):
     assert assistant.retrieve(question).query.status == status
+
+
+def test_a_word_for_future_is_a_status_only_next_to_a_word_for_network(assistant):
+    def status(question: str) -> str | None:
+        return assistant.retrieve(question).query.status
+
+    assert status("ensino STEAM e competências digitais para os empregos do futuro") is None
+    assert status("networks about the future of work") is None
+    assert status("future networks on housing") == "upcoming"
+    assert status("quelles sont les futurs réseaux ?") == "upcoming"
+
+
+def test_a_country_name_that_is_an_everyday_word_in_lower_case_is_that_word(assistant):
+    query = assistant.retrieve(
+        "digital nomads are moving to our island: any network on that?"
+    ).query
+    assert query.countries == ()
+    assert assistant.retrieve("Gibt es Netzwerke mit Partnern in Island?").query.countries == (
+        "IS",
+    )
+    assert assistant.retrieve("Is there a network in malta?").query.countries == ("MT",)
