@@ -607,13 +607,13 @@ FUTURE = re.compile(r"\b(?:futur|zukunft|toekomst|przyszl)\w*")
 
 
 def _next_to_network(text: str, words: re.Pattern[str], view: View) -> bool:
-    """Whether one of ``words`` is within three words of a word for network or call."""
+    """Whether one of ``words`` is within two words of a word for network or call."""
     said = text.split()
     near = [i for i, w in enumerate(said) if words.fullmatch(w)]
     return any(
         w in view.network_words or view.stems["call"].search(f" {w} ")
         for i in near
-        for w in said[max(0, i - 3) : i + 4]
+        for w in said[max(0, i - 2) : i + 3]
         if not words.fullmatch(w)
     )
 
