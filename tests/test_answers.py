@@ -345,3 +345,12 @@ def test_the_budget_of_a_programme_period_is_not_a_networks_budget(assistant):
     assert "EUR 96 million" in answer.text
     network = assistant.ask("What was the maximum budget per network in the 2023 call?")
     assert "850" in network.text
+
+
+def test_can_a_countrys_cities_take_part_is_answered_by_todays_rules(assistant):
+    moldova = assistant.ask("Pot orașele din Republica Moldova să participe la URBACT?")
+    assert moldova.text.startswith("Da."), moldova.text  # eligible since the 2025 call
+    norway = assistant.ask("Can a Norwegian city join URBACT?")  # "NO" was read as false
+    assert norway.text.startswith("Yes. Cities from Norway")
+    ukraine_2023 = assistant.ask("Could Ukrainian cities join the 2023 APN call?")
+    assert ukraine_2023.text.startswith("No.")

@@ -407,7 +407,9 @@ class _Plan:
             if found and call.call_status(self.today) in ("open", "closed"):
                 return self._verdict(True, call.call_status(self.today) == "open", found)
         if q.countries and ("eligibility" in q.intents or "join" in q.intents or not asks):
-            rules = self.eligibility_rules(call)
+            # "Can Moldovan cities take part?" is about today's rules: the latest call, unless
+            # the question names a call's year or network type
+            rules = self.eligibility_rules(call if q.years or q.type else None)
             if rules is not None:
                 return self.eligibility(rules)
         if call is not None and call.facts is not None:
