@@ -255,3 +255,23 @@ def test_a_country_name_that_is_an_everyday_word_in_lower_case_is_that_word(assi
         "IS",
     )
     assert assistant.retrieve("Is there a network in malta?").query.countries == ("MT",)
+
+
+def test_a_lower_case_word_of_a_topic_question_is_not_guessed_as_a_city(assistant):
+    query = assistant.retrieve(
+        "Des réseaux sur la précarité énergétique des ménages modestes ?"
+    ).query
+    assert query.cities == () and query.kind == "topic"  # "ménages" is not Mengeš
+    assert assistant.retrieve("is rethymnon in a network?").query.cities == ("Rethymno",)
+
+
+def test_a_network_name_that_starts_with_a_small_word_counts_only_as_written(assistant):
+    pt = assistant.retrieve("como funcionam as Transfer Networks? quem pode ser parceiro líder?")
+    assert "as-transfer" not in pt.query.networks
+    assert assistant.retrieve("What is AS TRANSFER?").query.networks == ("as-transfer",)
+
+
+def test_lakes_are_a_topic_of_their_own(assistant):
+    assert (
+        slugs(assistant, "reti che si occupano di laghi e gestione delle acque?")[0] == "citylake"
+    )

@@ -55,6 +55,7 @@ class Entities:
 
     networks: dict[str, str] = field(default_factory=dict)  # folded name -> slug
     exact: dict[str, str] = field(default_factory=dict)  # name as written -> slug (common words)
+    as_written: set[str] = field(default_factory=set)  # of those, never next to "network" alone
     cities: dict[str, set[str]] = field(default_factory=dict)  # folded city -> slugs
     city_names: dict[str, str] = field(default_factory=dict)  # folded city -> display name
     vocabulary: set[str] = field(default_factory=set)  # folded tokens of every card
@@ -108,7 +109,16 @@ class Entities:
                 key = " ".join(tokens(name))
                 if not key:
                     continue
-                if key in COMMON_WORDS:
+                # "AS TRANSFER" is the network only as written: "como funcionam as Transfer
+                # Networks?" names none (a name that starts with a language's small word)
+                first = name.strip().split(" ")[0]
+                small_first = (
+                    len(first) <= 3 and fold(first) in ents.lexicon.common and name.isupper()
+                    and " " in name.strip()
+                )  # fmt: skip
+                if small_first:
+                    ents.as_written.add(name.strip())
+                if key in COMMON_WORDS or small_first:
                     ents.exact[name.strip()] = card.slug
                 else:
                     ents.networks.setdefault(key, card.slug)
@@ -201,7 +211,8 @@ def _named_networks(question: str, folded_phrase: str, ents: Entities, view: Vie
             )
             for i in range(len(words) - n + 1)
         )
-        if (near and key != ["call"]) or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question):
+        near = near and key != ["call"] and name not in ents.as_written
+        if near or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question):
             # ("CALL" only as the card writes it: "the 2023 APN call" asks about a call)
             networks.append(slug)
     return list(dict.fromkeys(networks))
@@ -479,7 +490,10 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         and not any(stems.search(f" {w} ") for stems in (*not_topic, *view.types.values()))
     ]  # fmt: skip
     if not cities and participation and not city_join:
-        close = _fuzzy_cities(content, ents, view)
+        guessed = content
+        if any(c.kind == "topic" for c in concepts):  # not "ménages" → Mengeš in a topic question
+            guessed = [w for w in content if not _typed_in_lower_case(w, question)]
+        close = _fuzzy_cities(guessed, ents, view)
         cities = list(dict.fromkeys(close.values()))
         content = [w for w in content if w not in close]
     country_words = _country_name_words(countries, lex)
