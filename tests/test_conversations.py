@@ -370,3 +370,14 @@ def test_a_city_asked_about_the_network_in_focus_gets_yes_or_no(assistant):
 def test_when_does_it_end_is_not_answered_yes_or_no(assistant):
     _, when = dialogue(assistant, "O que é a rede RESTART@URBACT?", "e quando termina?")
     assert when.text.startswith("A rede RESTART@URBACT decorre de"), when.text
+
+
+def test_a_yes_no_narrowing_that_keeps_some_starts_with_yes(assistant):
+    *_, romanian = dialogue(
+        assistant,
+        "Quels réseaux URBACT travaillent sur la sécurité urbaine ?",
+        "il y avait une ville roumaine dedans ?",
+    )
+    which = dialogue(assistant, FOOD_FR, "Lesquels sont encore en cours ?")[1]
+    assert romanian.text.startswith("Oui. Parmi les réseaux"), romanian.text
+    assert which.text.startswith("Parmi les réseaux")  # a "which" question gets the list only

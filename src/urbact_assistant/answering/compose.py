@@ -269,6 +269,8 @@ class _Plan:
         closest = [h.card for h in self.hits if "closest" in h.reasons]
         if networks and not closest:
             head = _no_empty_brackets(self.say("narrowed", len(networks), filters=self.filters()))
+            if "which" not in self.q.asks:  # "was there a Romanian city in them?": yes, first
+                head = f"{yes_no(self.lang, True)} {head}"
             return self.listing(networks, head, self.why(networks), echo=False)
         if self.narrowed_from == 1:
             text = self.say("narrow_none_single", filters=self.filters())
