@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from urbact_assistant.answering.compose import CALL_WORDS, STATUS_WORDS, plain
+from urbact_assistant.answering.compose import CALL_WORDS, STATUS_WORDS
+from urbact_assistant.answering.wording import plain
 from urbact_assistant.core.models import AnyCard, NetworkCard, ProgrammeFacts, ProgrammePage
 from urbact_assistant.knowledge.passages import party_text
 
