@@ -381,3 +381,25 @@ def test_a_yes_no_narrowing_that_keeps_some_starts_with_yes(assistant):
     which = dialogue(assistant, FOOD_FR, "Lesquels sont encore en cours ?")[1]
     assert romanian.text.startswith("Oui. Parmi les réseaux"), romanian.text
     assert which.text.startswith("Parmi les réseaux")  # a "which" question gets the list only
+
+
+def test_what_is_this_network_about_shows_the_card_in_focus(assistant):
+    _, about = dialogue(assistant, "Who leads Eat4Climate?", "Il porte sur quoi, ce réseau ?")
+    assert [c.slug for c in about.citations] == ["eat4climate"]
+    assert "Thèmes" in about.text
+
+
+def test_is_there_a_running_network_about_a_topic_is_a_new_list_not_it(assistant):
+    _, running = dialogue(
+        assistant,
+        "Welches Netzwerk hat Chemnitz geleitet?",
+        "Gibt es aktuell ein laufendes Netzwerk, bei dem es um die Umnutzung von altem "
+        "Industrieerbe geht?",
+    )
+    assert "alt-bau" not in {c.slug for c in running.citations}
+    assert "passen" in running.text.split("\n")[0]
+
+
+def test_a_network_without_dates_gets_no_yes_or_no_about_its_status(assistant):
+    answer = assistant.ask("Is CREATIVE SPIRITS still running?")
+    assert not answer.text.startswith(("Yes.", "No.")), answer.text

@@ -120,7 +120,8 @@ class _Plan(ProgrammeAnswers):
         if asks & {"when", "status"} or self.q.status:
             period = self.period(card)
             # "is it still running?": yes or no first; not "when does it end?"
-            if "status" in asks or (self.q.status and "when" not in asks):
+            known = card.status(self.today) != "unknown"  # no yes or no without dates
+            if known and ("status" in asks or (self.q.status and "when" not in asks)):
                 wanted = self.q.status or "ongoing"
                 period = f"{yes_no(self.lang, card.status(self.today) == wanted)} {period}"
             first.append(period)

@@ -117,12 +117,22 @@ def resolve(
         and FOLLOW_UP.match(query.text.lstrip("¿¡ \"'«"))
         and not set(query.asks) & ATTRIBUTES
     )
+    # "Il porte sur quoi, ce réseau ?": the network in focus, as its card
+    plain_reference = not (query.countries or query.status or query.type or query.concepts)
+    if isinstance(focus, NetworkCard) and plain_reference and view.stems["in_it"].search(text):
+        return _about(query, focus, today, programme, "attribute")
     if isinstance(focus, NetworkCard) and query.countries and not (own_question or other_country):
         return _about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"
-    if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing:
+    # "Gibt es aktuell ein laufendes Netzwerk, bei dem es um … geht?": a new list, not "it"
+    new_list = bool(
+        query.status and set(tokens(query.text)) & view.network_words
+        and len(query.text.split()) >= 6 and not view.stems["in_it"].search(text)
+    )  # fmt: skip
+    if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing and not new_list:
         # "Who led it?" after a list: the network in focus, else the first one shown.
         target = focus if isinstance(focus, NetworkCard) else shown[0] if shown else None
-        which_ones = ("status" in query.asks or query.status) and len(shown) > 1 and focus is None
+        status_asked = "status" in query.asks or (query.status and "when" not in query.asks)
+        which_ones = status_asked and len(shown) > 1 and focus is None  # not "when did it end?"
         if target is not None and not which_ones and not query.countries:
             return _about(query, target, today, programme, "attribute")
     if "status" in query.asks and not query.status and (narrowing or not own_topic):
@@ -196,6 +206,8 @@ def picks_by_topic(
         and not (query.networks or query.cities or "which" in query.asks)
         and bool(set(query.asks) & ATTRIBUTES or query.countries)
         and not view.stems["of_those"].search(f" {query.topic} ")
+        # "Is there a running network about …?" asks for a new list
+        and not (set(tokens(query.text)) & view.network_words and len(query.text.split()) >= 6)
     )
 
 

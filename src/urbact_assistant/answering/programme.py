@@ -86,7 +86,7 @@ class ProgrammeAnswers:
                 ("budget", self.budget),
                 ("when", self.call_when),
             ]
-            if "budget" in asks:  # "how much budget…" is not "how many"
+            if "budget" in asks and not of_members:  # "how much budget…" is not "how many"
                 answers.insert(0, answers.pop(2))
             for kind, answer in answers:
                 if kind in asks and answer is not None and (found := answer(call)):
