@@ -338,6 +338,8 @@ def test_a_year_or_a_city_picks_the_row_of_a_pages_table(assistant):
     assert "Nicosia" in answer.text and "Tallinn" not in answer.text
     wroclaw = assistant.ask("When was the City Festival in Wrocław?")
     assert "8–10 April 2025" in wroclaw.text
+    polish = assistant.ask("Kiedy odbył się URBACT City Festival we Wrocławiu?")  # inflected
+    assert "8–10 April 2025" in polish.text and "Nicosia" not in polish.text
 
 
 def test_the_budget_of_a_programme_period_is_not_a_networks_budget(assistant):

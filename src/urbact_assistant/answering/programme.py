@@ -350,14 +350,24 @@ class ProgrammeAnswers:
         q = self.q
         keys = [str(y) for y in q.years] + [fold(c) for c in q.cities]
         keys += [fold(q.programme)] if q.programme else []
-        if not keys:
-            return []
+        # A name in another grammatical case ("we Wrocławiu") matches by its first letters.
+        names = {fold(w)[:5] for w in re.findall(r"\w+", q.text)[1:] if w[:1].isupper()}
+        rows = table_rows(page.body)
         picked = []
-        for cells in table_rows(page.body):
+        for cells in rows:
             text = fold(" | ".join(cells))
-            if any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) for k in keys):
+            named = {n for n in names if re.search(rf"(?<!\w){re.escape(n)}", text)}
+            if any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) for k in keys) or (
+                named and all(self._selective(n, rows) for n in named)
+            ):
                 picked.append(_excerpt(" — ".join(plain(c) for c in cells[:4]), 240))
         return picked if 0 < len(picked) <= 3 else []
+
+    @staticmethod
+    def _selective(prefix: str, rows: list[list[str]]) -> bool:
+        """A word start that only one row has ("wrocl"), not one every row has ("urbac")."""
+        having = [r for r in rows if re.search(rf"(?<!\w){re.escape(prefix)}", fold(" ".join(r)))]
+        return len(having) == 1
 
 
 def table_rows(body: str) -> list[list[str]]:
