@@ -403,3 +403,16 @@ def test_is_there_a_running_network_about_a_topic_is_a_new_list_not_it(assistant
 def test_a_network_without_dates_gets_no_yes_or_no_about_its_status(assistant):
     answer = assistant.ask("Is CREATIVE SPIRITS still running?")
     assert not answer.text.startswith(("Yes.", "No.")), answer.text
+
+
+def test_and_in_another_network_asks_the_previous_question_about_it(assistant):
+    *_, french, retailink = dialogue(
+        assistant,
+        "Je cherche des réseaux sur les centres-villes qui se vident et les commerces qui ferment.",
+        "Celui qui était piloté par une ville italienne, c'était laquelle ?",
+        "Il y avait un partenaire français dedans ?",
+        "Et dans RetaiLink ?",
+    )
+    assert french.text.startswith("Oui.")
+    assert [c.slug for c in retailink.citations] == ["retailink"]
+    assert retailink.text.startswith("Oui. Romans-sur-Isère (France)")

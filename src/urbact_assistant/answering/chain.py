@@ -29,6 +29,7 @@ from urbact_assistant.core.models import (
     Filters,
     Hit,
     NetworkCard,
+    Query,
     Retrieval,
 )
 from urbact_assistant.core.text import phrase
@@ -117,10 +118,13 @@ def build_chain(
         if found is None and narrows_by_topic(query, view, conversation, topics):
             found = by_topic(conversation, retriever.retrieve(state.question))
         if found is None and picks_by_topic(query, view, conversation, topics):
+            searched = [h.card.slug for h in retriever.retrieve(state.question).hits]
             found = pick_by_topic(
-                query, conversation, near_topic(query.expansion or query.topic),
+                query, conversation, [*searched, *near_topic(query.expansion or query.topic)],
                 retriever.cards, today, retriever.programme,
             )  # fmt: skip
+        if found is None:
+            found = shifted_network(state, query, language)
         if found is not None and found.kind == "narrow" and not found.retrieval.hits:
             found = replace(found, retrieval=closest(found.retrieval, conversation, state))
         return found
@@ -135,6 +139,26 @@ def build_chain(
         if before.kind == "city" and now.cities and now.kind != "city" and not now.networks:
             return now.cities[0]
         return None
+
+    def shifted_network(state: ChainState, now: Query, language: str) -> FollowUp | None:
+        """ "Et dans RetaiLink ?" after "Il y avait un partenaire français dedans ?": the
+        previous question about the network now named."""
+        turns = state.conversation.turns
+        if not turns or len(now.networks) != 1 or len(state.question.split()) > 6:
+            return None
+        previous = turns[-1].question  # as the user asked it, not joined to the one before
+        if len(turns) > 1 and previous.startswith(turns[-2].question):
+            previous = previous[len(turns[-2].question) :].strip() or previous
+        if now.asks or now.countries or now.cities or now.status or now.concepts:
+            return None
+        before = understand(previous, retriever.entities, language)
+        if not (before.asks or before.countries or before.cities or before.status):
+            return None
+        asked = replace(before, kind="network", networks=now.networks, text=state.question)
+        card = retriever.cards[now.networks[0]]
+        hits = [Hit(card, 1.0, reasons=("follow-up",))]
+        retrieval = Retrieval(asked, hits, retriever.today(), retriever.programme)
+        return FollowUp("attribute", retrieval)
 
     def near_topic(text: str) -> list[str]:
         """The networks nearest to a topic (best first): those a follow-up may point to."""
