@@ -48,6 +48,7 @@ REQUIRED_STEMS = set(STEM_KINDS) - {
     "led_by",
     "ambiguous_ongoing",
     "ambiguous_ended",
+    "ambiguous_upcoming",
     "ask_which",
     *FOLLOW_UP_KINDS,
     *ASKER_KINDS,

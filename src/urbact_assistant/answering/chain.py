@@ -16,6 +16,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from urbact_assistant.answering.compose import compose
 from urbact_assistant.answering.followup import (
     FollowUp,
+    about,
     by_topic,
     narrows_by_topic,
     others_first,
@@ -154,11 +155,11 @@ def build_chain(
         before = understand(previous, retriever.entities, language)
         if not (before.asks or before.countries or before.cities or before.status):
             return None
-        asked = replace(before, kind="network", networks=now.networks, text=state.question)
         card = retriever.cards[now.networks[0]]
-        hits = [Hit(card, 1.0, reasons=("follow-up",))]
-        retrieval = Retrieval(asked, hits, retriever.today(), retriever.programme)
-        return FollowUp("attribute", retrieval)
+        if not isinstance(card, NetworkCard):
+            return None
+        asked = replace(before, text=state.question)
+        return about(asked, card, retriever.today(), retriever.programme, "attribute")
 
     def near_topic(text: str) -> list[str]:
         """The networks nearest to a topic (best first): those a follow-up may point to."""

@@ -72,7 +72,7 @@ def resolve(
     if (
         by_city := _by_city(query, view, narrowing, base, cards.get(conversation.focus or ""))
     ) is not None:
-        return _about(query, by_city, today, programme, "pick")
+        return about(query, by_city, today, programme, "pick")
     if not (shown or base) or query.networks or query.cities or query.kind == "out_of_scope":
         return None
     picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
@@ -82,7 +82,7 @@ def resolve(
         for anchor in anchors:
             editions = _editions(anchor, cards)
             if len(editions) > 1 and _fits(picks[0], len(editions)):
-                return _about(query, editions[picks[0]], today, programme, "pick")
+                return about(query, editions[picks[0]], today, programme, "pick")
     # "How can my city join one of these?" is about joining; "¿qué ciudades participan en
     # ellas?" asks which cities of the list.
     if query.kind == "join" and query.intents and not (narrowing and "partners" in query.asks):
@@ -96,14 +96,14 @@ def resolve(
     from_shown = picks and _fits(picks[0], len(shown)) and set(shown) <= set(base)
     listed = shown if from_shown else base
     if picks and not own_topic and listed and _fits(picks[0], len(listed)):
-        return _about(query, listed[picks[0]], today, programme, "pick")
+        return about(query, listed[picks[0]], today, programme, "pick")
     focus = cards.get(conversation.focus or "")
     # "E a outra, quem lidera?": of two networks, the one not asked about.
     pair = base if len(base) == 2 else shown if len(shown) == 2 else []
     if view.stems["other"].search(text) and isinstance(focus, NetworkCard) and not own_topic:
         others = [c for c in pair if c.slug != focus.slug]
         if len(others) == 1:
-            return _about(query, others[0], today, programme, "pick")
+            return about(query, others[0], today, programme, "pick")
     own_question = (
         own_topic or narrowing or query.status or query.type or query.led_by
         or names_urbact_networks(set(tokens(query.text)), view)
@@ -120,21 +120,18 @@ def resolve(
     # "Il porte sur quoi, ce réseau ?": the network in focus, as its card
     plain_reference = not (query.countries or query.status or query.type or query.concepts)
     if isinstance(focus, NetworkCard) and plain_reference and view.stems["in_it"].search(text):
-        return _about(query, focus, today, programme, "attribute")
+        return about(query, focus, today, programme, "attribute")
     if isinstance(focus, NetworkCard) and query.countries and not (own_question or other_country):
-        return _about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"
+        return about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"
     # "Gibt es aktuell ein laufendes Netzwerk, bei dem es um … geht?": a new list, not "it"
-    new_list = bool(
-        query.status and set(tokens(query.text)) & view.network_words
-        and len(query.text.split()) >= 6 and not view.stems["in_it"].search(text)
-    )  # fmt: skip
+    new_list = bool(query.status) and _asks_for_a_list(query, view)
     if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing and not new_list:
         # "Who led it?" after a list: the network in focus, else the first one shown.
         target = focus if isinstance(focus, NetworkCard) else shown[0] if shown else None
         status_asked = "status" in query.asks or (query.status and "when" not in query.asks)
         which_ones = status_asked and len(shown) > 1 and focus is None  # not "when did it end?"
         if target is not None and not which_ones and not query.countries:
-            return _about(query, target, today, programme, "attribute")
+            return about(query, target, today, programme, "attribute")
     if "status" in query.asks and not query.status and (narrowing or not own_topic):
         query = replace(query, status="ongoing")  # "which of those are still going?"
     has_filter = query.status or query.countries or query.type or query.programme
@@ -206,8 +203,17 @@ def picks_by_topic(
         and not (query.networks or query.cities or "which" in query.asks)
         and bool(set(query.asks) & ATTRIBUTES or query.countries)
         and not view.stems["of_those"].search(f" {query.topic} ")
-        # "Is there a running network about …?" asks for a new list
-        and not (set(tokens(query.text)) & view.network_words and len(query.text.split()) >= 6)
+        and not _asks_for_a_list(query, view)  # "Is there a running network about …?"
+    )
+
+
+def _asks_for_a_list(query: Query, view: View) -> bool:
+    """A question of its own with a word for network, not one pointing back to the network in
+    focus ("in this network"): "Is there a network about …?"."""
+    return (
+        bool(set(tokens(query.text)) & view.network_words)
+        and len(query.text.split()) >= 6
+        and not view.stems["in_it"].search(f" {query.topic} ")
     )
 
 
@@ -224,7 +230,7 @@ def pick_by_topic(
     base = set(conversation.base)
     for slug in nearest:
         if slug in base and isinstance(card := cards.get(slug), NetworkCard):
-            return _about(query, card, today, programme, "pick")
+            return about(query, card, today, programme, "pick")
     return None
 
 
@@ -289,9 +295,7 @@ def _fits(index: int, size: int) -> bool:
     return -size <= index < size
 
 
-def _about(
-    query: Query, card: NetworkCard, today: dt.date, programme: tuple, kind: str
-) -> FollowUp:
+def about(query: Query, card: NetworkCard, today: dt.date, programme: tuple, kind: str) -> FollowUp:
     """The question as asked about ``card`` (a status word is a status question then; a
     country asks for its partners from there: "did the second one have a Portuguese partner?")."""
     asked = replace(query, kind="network", networks=(card.slug,), type=None)

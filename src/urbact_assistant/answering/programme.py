@@ -41,14 +41,16 @@ class ProgrammeAnswers:
             return self.nup(pages)
         if "network-types" in q.concepts and not (q.countries or asks & {"partners", "budget"}):
             return self.network_types()
-        said = set(re.findall(r"\w+", fold(q.text)))
+        text = fold(q.text)
+        said = set(re.findall(r"\w+", text))
         of_networks = bool(said & words_of_every_language("network"))
         for page in pages:  # "when was the City Festival in Wrocław?": its table row, not a call
             subject = any(page.slug in (c, f"urbact-{c}") for c in q.concepts) or (
                 q.programme and "budget" in asks and not (q.type or q.years or of_networks)
             )  # "the budget of URBACT III" is the programme's, not a network's
-            if subject and page.kind != "call" and not page.network_type and self.table_rows(page):
-                return self.page_text(page)
+            its_own = subject and page.kind != "call" and not page.network_type
+            if its_own and (rows := self.table_rows(page)):
+                return self.page_text(page, rows)
         # "Is a call open?" asks about today; "when did the 2018 call close?" about that call.
         asks_now = ("status" in asks or q.status in ("upcoming", "ongoing")) and not q.years
         if "open" in asks and not q.years or ("call" in q.intents and asks_now):
@@ -67,7 +69,6 @@ class ProgrammeAnswers:
             if rules is not None:
                 return self.eligibility(rules)
         if call is not None and call.facts is not None:
-            text = fold(q.text)
             of_members = bool(_MEMBER_WORDS.search(text))
             of_cities = bool(said & words_of_every_language("city"))
             count = (
@@ -328,12 +329,13 @@ class ProgrammeAnswers:
     def _nup_pages(self, pages: list[ProgrammePage]) -> list[ProgrammePage]:
         return pages + [p for p in self.points if p not in pages]
 
-    def page_text(self, page: ProgrammePage) -> str:
+    def page_text(self, page: ProgrammePage, rows: list[str] | None = None) -> str:
         """The page's passage that matched the question (else its opening words), in English,
         marked as the card's text, cut short; or the rows of its tables that the question's
-        year, place or programme picks out ("the 2026 City Festival" → its row)."""
+        year, place or programme picks out ("the 2026 City Festival" → its row; ``rows`` when
+        they were already picked)."""
         head = f"{page.title} {self.cites.cite(page)}"
-        if rows := self.table_rows(page):
+        if rows := rows if rows is not None else self.table_rows(page):
             label = f"{self.say('card_text')} " if self.lang != "en" else ""
             return f"{head}\n{label}" + "\n".join(rows)
         matched = next((h.passage for h in self.hits if h.card is page and h.passage), "")

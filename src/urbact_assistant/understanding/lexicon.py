@@ -26,7 +26,7 @@ from urbact_assistant.core.text import tokens
 STEM_KINDS = (
     "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
     "eligibility", "injection", "other_programmes", "off_topic", "led_by", "ambiguous_ongoing",
-    "ambiguous_ended",
+    "ambiguous_ended", "ambiguous_upcoming",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
     "ask_which", "other", "near", "edition", "me", "me_asking", "in_it",
@@ -159,7 +159,7 @@ class Language:
             *stems.get("join_weak", ()),
             *words["network"],
         ]
-        for status in ("ongoing", "ended"):  # not also topic words ("active", "former")
+        for status in ("ongoing", "ended", "upcoming"):  # not also topics ("active", "future")
             if status in stems:
                 ambiguous = set(stems.get(f"ambiguous_{status}", ()))
                 stems[f"clear_{status}"] = [s for s in stems[status] if s not in ambiguous]
@@ -210,6 +210,8 @@ class View:
     near_ongoing: re.Pattern[str]
     clear_ended: StemGroup  # "ended" words that are not also topic words ("former barracks")
     near_ended: re.Pattern[str]
+    clear_upcoming: StemGroup  # "upcoming" words that are not also topic words ("the future")
+    near_upcoming: re.Pattern[str]
     in_network: re.Pattern[str]
 
 
@@ -327,6 +329,7 @@ class Lexicon:
         nets = alternatives(union("words", "network"))
         ambiguous = alternatives(group("ambiguous_ongoing").stems)
         ambiguous_ended = alternatives(group("ambiguous_ended").stems)
+        ambiguous_upcoming = alternatives(group("ambiguous_upcoming").stems)
         return View(
             languages=codes,
             stems={kind: group(kind) for kind in STEM_KINDS},
@@ -346,6 +349,11 @@ class Lexicon:
             near_ended=re.compile(
                 rf"\b(?:{ambiguous_ended})\w*\s+(?:\w+\s+)?(?:{nets})\b"
                 rf"|\b(?:{nets})\s+(?:{ambiguous_ended})"  # not "sieci o dawnych koszarach"
+            ),
+            clear_upcoming=group("clear_upcoming"),
+            near_upcoming=re.compile(  # "future networks", not "the jobs of the future"
+                rf"\b(?:{ambiguous_upcoming})\w*\s+(?:\w+\s+)?(?:{nets})\b"
+                rf"|\b(?:{nets})\s+(?:{ambiguous_upcoming})"
             ),
             in_network=re.compile(
                 rf"\b(?:{alternatives(union('words', 'in'))})\s+(?:\w+\s+){{0,3}}(?:{nets})\b"

@@ -393,10 +393,9 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     elif status == "ended" and not view.clear_ended.search(remaining):
         # "anciennes casernes", "dawne koszary": former sites; "anciens réseaux": a status.
         status = "ended" if view.near_ended.search(remaining) else None
-    elif status == "upcoming" and not st["upcoming"].search(FUTURE.sub(" ", remaining)):
-        # "os empregos do futuro", "the city of the future": a topic; "future networks", "the
-        # next call": a status (a word for "future" only next to a network or a call).
-        status = "upcoming" if _next_to_network(remaining, FUTURE, view) else None
+    elif status == "upcoming" and not view.clear_upcoming.search(remaining):
+        # "os empregos do futuro", "the city of the future": a topic; "future networks": a status.
+        status = "upcoming" if view.near_upcoming.search(remaining) else None
     # "Is it still running or has it ended?": yes or no answers the first one asked.
     where = {
         s: at
@@ -615,21 +614,6 @@ def _function_word(word: str, lex: Lexicon, view: View) -> bool:
 
 
 WHICH_NETWORK = re.compile(r" (?:which|what) networks?\b")
-
-
-FUTURE = re.compile(r"\b(?:futur|zukunft|toekomst|przyszl)\w*")
-
-
-def _next_to_network(text: str, words: re.Pattern[str], view: View) -> bool:
-    """Whether one of ``words`` is within two words of a word for network or call."""
-    said = text.split()
-    near = [i for i, w in enumerate(said) if words.fullmatch(w)]
-    return any(
-        w in view.network_words or view.stems["call"].search(f" {w} ")
-        for i in near
-        for w in said[max(0, i - 2) : i + 3]
-        if not words.fullmatch(w)
-    )
 
 
 FOLLOW_UP = re.compile(
