@@ -416,3 +416,10 @@ def test_and_in_another_network_asks_the_previous_question_about_it(assistant):
     assert french.text.startswith("Oui.")
     assert [c.slug for c in retailink.citations] == ["retailink"]
     assert retailink.text.startswith("Oui. Romans-sur-Isère (France)")
+
+
+def test_an_empty_narrowing_of_a_citys_list_offers_no_unrelated_network(assistant):
+    _, none = dialogue(
+        assistant, "Kterých sítí URBACT se účastnilo Brno?", "která z nich ještě běží?"
+    )
+    assert none.text.startswith("Žádná z 4") and not none.citations

@@ -171,9 +171,12 @@ def build_chain(
         when it is among the networks nearest to the conversation's topic (not one that only
         passes the filters)."""
         text = f"{conversation.previous or ''} {state.question}"
-        searched = retriever.retrieve(text)
         topic = conversation.previous or text  # its concepts in the cards' words, if known
-        on_topic = near_topic(understand(topic, retriever.entities).expansion or topic)
+        asked = understand(topic, retriever.entities)
+        if asked.kind == "city":  # a city's own list has no topic to be close to
+            return narrowed
+        on_topic = near_topic(asked.expansion or topic)
+        searched = retriever.retrieve(text)
         nearest = [Hit(retriever.cards[s], 0.0, "") for s in on_topic]
         for hit in [*searched.hits, *nearest]:
             if (
