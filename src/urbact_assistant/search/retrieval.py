@@ -320,6 +320,8 @@ def page_prior(
                 boost += 1 if query.countries else 2
         elif not set(page.countries) & set(query.countries):
             boost -= 2  # a country's National URBACT Point only when asked for
+        elif query.kind == "join":
+            boost += 2  # "how can a Danish town join?": the Danish point helps it do so
     return boost
 
 

@@ -24,7 +24,7 @@ from urbact_assistant.core.text import tokens
 # Kinds of stems in a language file ("ambiguous_ongoing": "ongoing" words that are also topic
 # words, "active", a status only next to a word for network) and the network types.
 STEM_KINDS = (
-    "join_strong", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
+    "join_strong", "join_how", "join_weak", "participation", "member", "ongoing", "ended", "upcoming", "call",
     "eligibility", "injection", "other_programmes", "off_topic", "led_by", "ambiguous_ongoing",
     "ambiguous_ended", "ambiguous_upcoming",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",

@@ -433,7 +433,11 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     topical = any(c.kind == "topic" for c in concepts) or bool(
         status or cities or country_keys or WHICH_NETWORK.search(remaining)
     )
-    join_words = st["join_strong"].search(beyond_topics)
+    # "How can a city …" asks about joining only when nothing else is asked ("how can a city
+    # work with firms on CSR?" is a topic question).
+    join_words = st["join_strong"].search(beyond_topics) or (
+        st["join_how"].search(beyond_topics) and not any(c.kind == "topic" for c in concepts)
+    )
     # "How to join" (often just a verb for taking part) is a weak sign, like "join" itself.
     strong_join = join_words or any(
         c.kind == "programme"
@@ -480,8 +484,8 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
             if " " in stem.strip():  # "en marcha", "in corso": phrases, not topic words
                 remaining = re.sub(rf" {re.escape(stem.strip())}\w* ", " ", remaining)
     not_topic = [
-        st[k] for k in ("participation", "join_strong", "ongoing", "ended", "upcoming", "led_by")
-    ]
+        st[k] for k in ("participation", "join_strong", "join_how", "ongoing", "ended", "upcoming")
+    ] + [st["led_by"]]
     content = [
         w for w in remaining.split()
         if w not in view.stop_words and len(w) > 1 and w not in view.city_words
@@ -510,7 +514,7 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     # have it ("Pot orașele…": "can"; "Miskolc részt vesz…" stays a place).
     said = re.findall(r"\w+", question)
     phrase_words = {
-        w for kind in ("eligibility", "join_strong", "join_weak", "call", *ASK_KINDS)
+        w for kind in ("eligibility", "join_strong", "join_how", "join_weak", "call", *ASK_KINDS)
         for stem in view.stems[kind].stems for w in stem.split()
     }  # fmt: skip
     capitalised = {
