@@ -423,3 +423,26 @@ def test_an_empty_narrowing_of_a_citys_list_offers_no_unrelated_network(assistan
         assistant, "Kterých sítí URBACT se účastnilo Brno?", "která z nich ještě běží?"
     )
     assert none.text.startswith("Žádná z 4") and not none.citations
+
+
+def test_a_question_of_its_own_about_a_named_network_is_not_the_previous_one_shifted(assistant):
+    _, about = dialogue(
+        assistant, "Ce rețele URBACT a condus Alba Iulia?", "Despre ce era Find Your Greatness?"
+    )
+    assert [c.slug for c in about.citations] == ["find-your-greatness"]
+    assert not about.text.startswith("Da."), about.text  # not "did Alba Iulia lead it?"
+    assert "city branding" in about.text  # its card: what it was about
+
+
+def test_the_only_network_of_a_list_is_the_one_a_follow_up_asks_about(assistant):
+    listed, led = dialogue(
+        assistant, "Is Zdolbuniv in any URBACT network?", "is that one led by a Portuguese town?"
+    )
+    assert [c.slug for c in listed.citations] == ["olympics4all"]
+    assert led.text.startswith("Yes. Vila Nova de Cerveira (Portugal)"), led.text
+    assert [c.slug for c in led.citations] == ["olympics4all"]
+
+
+def test_is_it_led_by_a_city_of_a_country_gets_no_and_the_lead(assistant):
+    answer = assistant.ask("is SIT FLEXI led by a Spanish city?")
+    assert answer.text.startswith("No. The lead partner of SIT FLEXI is CIM Região de Coimbra")

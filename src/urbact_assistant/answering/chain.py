@@ -37,6 +37,7 @@ from urbact_assistant.core.text import phrase
 from urbact_assistant.search.retrieval import Retriever
 from urbact_assistant.understanding.language import detect
 from urbact_assistant.understanding.questions import (
+    FOLLOW_UP,
     matches_filters,
     standalone_question,
     understand,
@@ -151,6 +152,15 @@ def build_chain(
         if len(turns) > 1 and previous.startswith(turns[-2].question):
             previous = previous[len(turns[-2].question) :].strip() or previous
         if now.asks or now.countries or now.cities or now.status or now.concepts:
+            return None
+        # "Et dans RetaiLink ?", not "Despre ce era Find Your Greatness?" (a question of its own)
+        said = phrase(state.question)
+        name = max(
+            (k for k, slug in retriever.entities.networks.items() if slug == now.networks[0]
+             and f" {k} " in said),
+            key=len, default="",
+        )  # fmt: skip
+        if len(said.split()) - len(name.split()) > 2 and not FOLLOW_UP.match(state.question):
             return None
         before = understand(previous, retriever.entities, language)
         if not (before.asks or before.countries or before.cities or before.status):

@@ -109,9 +109,10 @@ class _Plan(ProgrammeAnswers):
         marker = self.cites.cite(card)
         asks = set(self.q.asks)
         first: list[str] = []
-        if "lead" in asks and not self.names_lead(card):  # not "P.A.R.K.S., led by Perugia, …"
-            first.append(self.lead(card))
-        if self.q.countries and "lead" not in asks:  # "is a Romanian city in SIT FLEXI?"
+        led_from = bool(self.q.countries and self.q.led_by)  # "is it led by a Dutch city?"
+        if "lead" in asks and not self.names_lead(card) and not led_from:
+            first.append(self.lead(card))  # not "P.A.R.K.S., led by Perugia, …"
+        if self.q.countries and ("lead" not in asks or led_from):  # "a Romanian city in it?"
             first.append(self.members_from(card, self.q.countries, self.q.led_by))
         elif asks & {"partners", "count"}:
             first.append(self.members(card))

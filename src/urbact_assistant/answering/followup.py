@@ -98,16 +98,16 @@ def resolve(
     if picks and not own_topic and listed and _fits(picks[0], len(listed)):
         return about(query, listed[picks[0]], today, programme, "pick")
     focus = cards.get(conversation.focus or "")
+    if focus is None and len(shown) == 1 == len(base):  # a list of one: "is that one led by …?"
+        focus = shown[0]
     # "E a outra, quem lidera?": of two networks, the one not asked about.
     pair = base if len(base) == 2 else shown if len(shown) == 2 else []
     if view.stems["other"].search(text) and isinstance(focus, NetworkCard) and not own_topic:
         others = [c for c in pair if c.slug != focus.slug]
         if len(others) == 1:
             return about(query, others[0], today, programme, "pick")
-    own_question = (
-        own_topic or narrowing or query.status or query.type or query.led_by
-        or names_urbact_networks(set(tokens(query.text)), view)
-    )  # fmt: skip
+    own_words = own_topic or narrowing or names_urbact_networks(set(tokens(query.text)), view)
+    own_question = own_words or query.status or query.type or query.led_by
     # "And in Croatia?" after "which of these had a Polish partner?": the list's country
     # changes, even when one network of it was asked about since.
     other_country = (
@@ -121,8 +121,12 @@ def resolve(
     plain_reference = not (query.countries or query.status or query.type or query.concepts)
     if isinstance(focus, NetworkCard) and plain_reference and view.stems["in_it"].search(text):
         return about(query, focus, today, programme, "attribute")
-    if isinstance(focus, NetworkCard) and query.countries and not (own_question or other_country):
-        return about(query, focus, today, programme, "attribute")  # "c'è un partner spagnolo?"
+    # "c'è un partner spagnolo?", "is it led by a Portuguese town?" (not "which of them are …")
+    about_focus = not (own_question or other_country) or (
+        query.led_by and not (own_words or "which" in query.asks)
+    )
+    if isinstance(focus, NetworkCard) and query.countries and about_focus:
+        return about(query, focus, today, programme, "attribute")
     # "Gibt es aktuell ein laufendes Netzwerk, bei dem es um … geht?": a new list, not "it"
     new_list = bool(query.status) and _asks_for_a_list(query, view)
     if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing and not new_list:
