@@ -446,3 +446,15 @@ def test_the_only_network_of_a_list_is_the_one_a_follow_up_asks_about(assistant)
 def test_is_it_led_by_a_city_of_a_country_gets_no_and_the_lead(assistant):
     answer = assistant.ask("is SIT FLEXI led by a Spanish city?")
     assert answer.text.startswith("No. The lead partner of SIT FLEXI is CIM Região de Coimbra")
+
+
+def test_which_has_a_partner_of_a_country_and_who_leads_it_narrows_and_names_the_lead(assistant):
+    *_, narrowed = dialogue(
+        assistant,
+        "Busco redes sobre movilidad entre los pueblos y la ciudad, para que la gente del medio "
+        "rural pueda moverse sin coche.",
+        "¿Cuáles siguen en marcha?",
+        "De esas, ¿cuál tiene un socio español y quién la lidera?",
+    )
+    assert "Viseu Dão Lafões (socio líder)" in narrowed.text, narrowed.text
+    assert narrowed.conversation.filters.led_by is False  # "who leads it" filters nothing

@@ -271,9 +271,12 @@ class _Plan(ProgrammeAnswers):
         its partners from those countries ("is there a Ukrainian partner?" → "Rozdilna")."""
         q, shown = self.q, {}
         for card in networks:
-            if q.led_by and card.lead_partner is not None:
-                lead = ph.place(card.lead_partner.place, self.lang, card.lead_partner.country)
-                shown[card.slug] = f"{lead} ({self.say('role_lead')})"
+            lead = ""
+            if card.lead_partner is not None:
+                town = ph.place(card.lead_partner.place, self.lang, card.lead_partner.country)
+                lead = f"{town} ({self.say('role_lead')})"
+            if q.led_by and lead:
+                shown[card.slug] = lead
             elif q.countries:
                 places = [
                     ph.place(p.place, self.lang, p.country)
@@ -282,6 +285,8 @@ class _Plan(ProgrammeAnswers):
                 ]
                 if places:
                     shown[card.slug] = ph.join(list(dict.fromkeys(places))[:4], self.lang)
+            if "lead" in q.asks and lead and not q.led_by:  # "… and who leads it?"
+                shown[card.slug] = "; ".join(filter(None, (shown.get(card.slug), lead)))
         return shown
 
     def filters(self) -> str:

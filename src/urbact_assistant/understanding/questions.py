@@ -462,8 +462,14 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         for c in concepts
     )
     # Words that are neither stop words, nor filters, nor participation words: the topic.
+    # "¿cuál tiene un socio español y quién la lidera?": "who leads it" asks, it filters nothing
+    by_whom = remaining
+    filters = tuple(s.strip() for s in st["led_by"].stems)
+    for stem in st["ask_lead"].stems:
+        if " " in stem.strip() and not stem.startswith(filters):  # not "geleid door"
+            by_whom = re.sub(rf" {re.escape(stem.strip())}\w* ", " ", by_whom)
     led_by = bool(countries or cities) and (
-        st["led_by"].search(remaining) or (bool(cities) and "lead" in asks)
+        st["led_by"].search(by_whom) or (bool(cities) and "lead" in asks)
     )
     membership = (
         st["join_weak"].search(remaining)
