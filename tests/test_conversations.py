@@ -458,3 +458,27 @@ def test_which_has_a_partner_of_a_country_and_who_leads_it_narrows_and_names_the
     )
     assert "Viseu Dão Lafões (socio líder)" in narrowed.text, narrowed.text
     assert narrowed.conversation.filters.led_by is False  # "who leads it" filters nothing
+
+
+def test_and_in_the_one_about_a_topic_asks_the_previous_question_about_it(assistant):
+    *_, partners, other = dialogue(
+        assistant,
+        "Quali reti URBACT ha guidato Milano?",
+        "Quella sui giovani è già finita?",
+        "Chi erano i partner?",
+        "E in quella sull'agricoltura periurbana?",
+    )
+    assert [c.slug for c in partners.citations] == ["wish-cities"]
+    assert [c.slug for c in other.citations] == ["next-agri"]
+    assert "Stara Zagora" in other.text and "Almere" in other.text
+
+
+def test_which_cities_were_in_the_network_of_a_city_picks_the_one_it_led(assistant):
+    _, partners = dialogue(
+        assistant,
+        "Ich arbeite in einer Kleinstadt in Sachsen, bei uns stehen in der Altstadt viele "
+        "Wohnhäuser leer. Gibt es dazu URBACT-Netzwerke?",
+        "Welche Städte waren bei dem Chemnitzer Netzwerk dabei?",
+    )
+    assert [c.slug for c in partners.citations] == ["alt-bau"]
+    assert "Rybnik" in partners.text

@@ -121,8 +121,18 @@ def build_chain(
             found = by_topic(conversation, retriever.retrieve(state.question))
         if found is None and picks_by_topic(query, view, conversation, topics):
             searched = [h.card.slug for h in retriever.retrieve(state.question).hits]
+            asked = query
+            if not (query.asks or query.countries):  # "E in quella sull'agricoltura?"
+                before = previous_asked(state, language)
+                asked = (
+                    replace(
+                        query, asks=before.asks, countries=before.countries, led_by=before.led_by
+                    )
+                    if before
+                    else query
+                )
             found = pick_by_topic(
-                query, conversation, [*searched, *near_topic(query.expansion or query.topic)],
+                asked, conversation, [*searched, *near_topic(query.expansion or query.topic)],
                 retriever.cards, today, retriever.programme,
             )  # fmt: skip
         if found is None:
@@ -142,15 +152,21 @@ def build_chain(
             return now.cities[0]
         return None
 
+    def previous_asked(state: ChainState, language: str) -> Query | None:
+        """The previous question as the user asked it, not joined to the one before."""
+        turns = state.conversation.turns
+        if not turns:
+            return None
+        previous = turns[-1].question
+        if len(turns) > 1 and previous.startswith(turns[-2].question):
+            previous = previous[len(turns[-2].question) :].strip() or previous
+        return understand(previous, retriever.entities, language)
+
     def shifted_network(state: ChainState, now: Query, language: str) -> FollowUp | None:
         """ "Et dans RetaiLink ?" after "Il y avait un partenaire français dedans ?": the
         previous question about the network now named."""
-        turns = state.conversation.turns
-        if not turns or len(now.networks) != 1 or len(state.question.split()) > 6:
+        if len(now.networks) != 1 or len(state.question.split()) > 6:
             return None
-        previous = turns[-1].question  # as the user asked it, not joined to the one before
-        if len(turns) > 1 and previous.startswith(turns[-2].question):
-            previous = previous[len(turns[-2].question) :].strip() or previous
         if now.asks or now.countries or now.cities or now.status or now.concepts:
             return None
         # "Et dans RetaiLink ?", not "Despre ce era Find Your Greatness?" (a question of its own)
@@ -162,8 +178,10 @@ def build_chain(
         )  # fmt: skip
         if len(said.split()) - len(name.split()) > 2 and not FOLLOW_UP.match(state.question):
             return None
-        before = understand(previous, retriever.entities, language)
-        if not (before.asks or before.countries or before.cities or before.status):
+        before = previous_asked(state, language)
+        if before is None or not (
+            before.asks or before.countries or before.cities or before.status
+        ):
             return None
         card = retriever.cards[now.networks[0]]
         if not isinstance(card, NetworkCard):

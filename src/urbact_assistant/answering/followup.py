@@ -168,8 +168,8 @@ def _by_city(
 ) -> NetworkCard | None:
     """The network a city points to: "et celui de Turin, quels partenaires ?" (the one of
     the list Turin is in, asked about), or "e Rodi ne fa parte?" (the one in focus)."""
-    if not query.cities or query.networks or "which" in query.asks:
-        return None
+    if not query.cities or query.networks or {"which"} == set(query.asks) & {"which", "partners"}:
+        return None  # not "which networks …?"; "welche Städte waren bei dem … dabei?" is
     if query.kind == "out_of_scope":
         return None
     # Not "does Cluj lead an active network?", a question about the city.
@@ -177,6 +177,9 @@ def _by_city(
     if len(base) > 1 and not narrowing and about_network and not query.status:
         slugs = set().union(*query.city_slugs.values())
         having = [c for c in base if c.slug in slugs]
+        # "the Chemnitz network": the one the city led, if any
+        named = {fold(c) for c in query.cities}
+        having.sort(key=lambda c: not (c.lead_partner and fold(c.lead_partner.place) in named))
         if 0 < len(having) < len(base):
             return having[0]
     # A city asked about the network in focus, pointing back to it ("ne fa parte", "in it");
@@ -205,10 +208,15 @@ def picks_by_topic(
         len(conversation.base) > 1
         and bool(set(query.concepts) & topics - ASKED_CONCEPTS)
         and not (query.networks or query.cities or "which" in query.asks)
-        and bool(set(query.asks) & ATTRIBUTES or query.countries)
+        and bool(set(query.asks) & ATTRIBUTES or query.countries or _continues(query))
         and not view.stems["of_those"].search(f" {query.topic} ")
         and not _asks_for_a_list(query, view)  # "Is there a running network about …?"
     )
+
+
+def _continues(query: Query) -> bool:
+    """ "E in quella sull'agricoltura?": the previous question, about another network."""
+    return bool(FOLLOW_UP.match(query.text.lstrip("¿¡ \"'«"))) and len(query.text.split()) <= 8
 
 
 def _asks_for_a_list(query: Query, view: View) -> bool:
