@@ -482,3 +482,16 @@ def test_which_cities_were_in_the_network_of_a_city_picks_the_one_it_led(assista
     )
     assert [c.slug for c in partners.citations] == ["alt-bau"]
     assert "Rybnik" in partners.text
+
+
+def test_a_programme_follow_up_is_about_the_call_just_answered(assistant):
+    budget, experts, duration = dialogue(
+        assistant,
+        "Wat was het maximale budget van een Transfer Network in de oproep van 2025?",
+        "En komt daar nog geld voor experts bij?",
+        "Hoe lang loopt zo'n netwerk?",
+    )
+    assert [c.slug for c in budget.citations] == ["call-transfer-networks-2025"]
+    assert "120.000" in experts.text and not experts.text.startswith("Nee")
+    assert [c.slug for c in duration.citations] == ["call-transfer-networks-2025"]
+    assert "(30 maanden)" in duration.text  # how long, from the dates, in Dutch

@@ -23,6 +23,7 @@ from urbact_assistant.answering.followup import (
     pick_by_topic,
     picks_by_topic,
     resolve,
+    same_call,
 )
 from urbact_assistant.core.models import (
     Answer,
@@ -221,6 +222,7 @@ def build_chain(
             return state
         retrieval = retriever.retrieve(state.standalone)
         view = retriever.entities.lexicon.view(phrase(state.question), state.language)
+        retrieval = same_call(retrieval, state.conversation, retriever.cards)
         return replace(state, retrieval=others_first(retrieval, state.conversation, view))
 
     def respond(state: ChainState) -> Answer:

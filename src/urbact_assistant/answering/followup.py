@@ -24,6 +24,7 @@ from urbact_assistant.core.models import (
     Filters,
     Hit,
     NetworkCard,
+    ProgrammePage,
     Query,
     Retrieval,
 )
@@ -313,3 +314,29 @@ def about(query: Query, card: NetworkCard, today: dt.date, programme: tuple, kin
     asked = replace(query, kind="network", networks=(card.slug,), type=None)
     hits = [Hit(card, 1.0, reasons=("follow-up",))]
     return FollowUp(kind, Retrieval(asked, hits, today, programme))
+
+
+def same_call(
+    retrieval: Retrieval, conversation: Conversation, cards: dict[str, AnyCard]
+) -> Retrieval:
+    """ "And is there money for experts on top?", "who may be lead partner?" after an answer
+    about one call: a programme question naming no call, type, year or country of its own is
+    about that call."""
+    q = retrieval.query
+    if q.networks or q.cities or q.type or q.years or q.countries or "nup" in q.intents:
+        return retrieval
+    if any(isinstance(h.card, NetworkCard) for h in retrieval.hits):
+        return retrieval
+    if not (retrieval.hits or set(q.asks) - {"which"} or q.intents):
+        return retrieval  # a question finding nothing, asking nothing of a call
+    before = [cards.get(s) for s in conversation.shown]
+    call = before[0] if len(before) == 1 else None
+    if not (
+        isinstance(call, ProgrammePage) and call.kind == "call" and (call.opens or call.closes)
+    ):
+        return retrieval
+    year = call.call_date.year
+    hits = [Hit(call, 1.0, reasons=("context",))]
+    hits += [h for h in retrieval.hits if h.card.slug != call.slug]
+    asked = replace(q, type=call.network_type, years=(year,))
+    return replace(retrieval, query=asked, hits=hits)

@@ -56,7 +56,8 @@ class ProgrammeAnswers:
         if "open" in asks and not q.years or ("call" in q.intents and asks_now):
             return self.calls_today()
         call = self.call_for(pages)
-        yes_no_asked = ("open" in asks or "status" in asks) and "when" not in asks
+        # not "komt daar nog geld bij?" ("still" is not always about being open)
+        yes_no_asked = ("open" in asks or "status" in asks) and not asks & {"when", "budget"}
         if call is not None and q.years and yes_no_asked:
             # "Is the 2026 call still open?": yes or no for that call, then its dates
             found = self.call_when(call)
@@ -210,7 +211,8 @@ class ProgrammeAnswers:
                     "runs",
                     call=self.call_name(call),
                     start=ph.date(facts.runs_from, self.lang),
-                    end=ph.date(facts.runs_to, self.lang),
+                    end=f"{ph.date(facts.runs_to, self.lang)} "
+                    f"({ph.months(facts.runs_from, facts.runs_to, self.lang)})",
                 )
             )
         if facts and facts.phases:

@@ -108,6 +108,16 @@ def date(value: dt.date | FuzzyDate, lang: str, short: bool = False) -> str:
     return str(format_date(value.first, "medium" if short else "long", locale=_locale(lang)))
 
 
+def months(start: FuzzyDate, end: FuzzyDate, lang: str) -> str:
+    """``30 maanden``: how long a span of whole months lasts, in the language's own words."""
+    from babel.dates import format_timedelta
+
+    days = (end.last - start.first).days + 1
+    whole = round(days / 30.4375)  # a mean month; Babel counts a month as 30 days
+    span = dt.timedelta(days=30 * whole)
+    return str(format_timedelta(span, granularity="month", threshold=1000, locale=_locale(lang)))
+
+
 def period(card: NetworkCard, lang: str) -> str:
     """``juin 2023 – déc. 2025`` (months short); empty when no date is known."""
     start, end = (_month(d) if d else None for d in (card.start, card.end))
