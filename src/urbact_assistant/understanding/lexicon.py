@@ -553,14 +553,14 @@ def is_everyday_word(
 def _match_term(question_tokens: list[str], start: int, words: tuple[str, ...]) -> int | None:
     """End of a match of ``words`` as prefixes of the question's words from ``start``; short
     function words in between are skipped ("werken afstand" matches "werken op afstand")."""
-    pos = start
+    pos, gaps = start, int(len(words) >= 3)
     for j, word in enumerate(words):
         if j:
-            while (
-                pos < len(question_tokens)
-                and len(question_tokens[pos]) <= 3
-                and not question_tokens[pos].startswith(word)
-            ):
+            while pos < len(question_tokens) and not question_tokens[pos].startswith(word):
+                if len(question_tokens[pos]) > 3:
+                    if not gaps:
+                        break
+                    gaps -= 1
                 pos += 1
         if pos >= len(question_tokens) or not question_tokens[pos].startswith(word):
             return None
