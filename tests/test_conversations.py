@@ -495,3 +495,14 @@ def test_a_programme_follow_up_is_about_the_call_just_answered(assistant):
     assert "120.000" in experts.text and not experts.text.startswith("Nee")
     assert [c.slug for c in duration.citations] == ["call-transfer-networks-2025"]
     assert "(30 maanden)" in duration.text  # how long, from the dates, in Dutch
+
+
+def test_the_one_a_city_led_asked_whether_it_still_runs_gets_that_ones_status(assistant):
+    _, led = dialogue(
+        assistant,
+        "Quels réseaux URBACT ont travaillé sur la sécurité et le sentiment d'insécurité dans "
+        "l'espace public ?",
+        "Celui porté par Le Pirée, il est encore actif ?",
+    )
+    assert [c.slug for c in led.citations] == ["citisense"]
+    assert led.text.startswith("Non."), led.text  # it ended in August 2026

@@ -175,7 +175,13 @@ def _by_city(
         return None
     # Not "does Cluj lead an active network?", a question about the city.
     about_network = set(query.asks) & {"partners", "count", "when"} or query.countries
-    if len(base) > 1 and not narrowing and about_network and not query.status:
+    # ("il s'est terminé quand ?" asks when, not which networks have ended)
+    if (
+        len(base) > 1
+        and not narrowing
+        and about_network
+        and not (query.status and "when" not in query.asks)
+    ):
         slugs = set().union(*query.city_slugs.values())
         having = [c for c in base if c.slug in slugs]
         # "the Chemnitz network": the one the city led, if any
@@ -274,7 +280,12 @@ def _with_city(
     if not any(has(c, False) for c in base):
         return None  # a city the list does not have: a question of its own
     kept = [c for c in base if has(c, query.led_by)]
+    asked = set(query.asks) & ATTRIBUTES or query.status
+    if len(kept) == 1 and asked and not narrowing and "which" not in query.asks:
+        # "Celui porté par Le Pirée, il est encore actif ?": that one, asked about
+        return about(replace(query, led_by=False, cities=()), kept[0], today, programme, "pick")
     narrowed = replace(query, kind="topic", filter_only=True, countries=())
+    kept = [c for c in kept if matches_filters(c, replace(narrowed, cities=()), today)]
     hits = [Hit(c, 1.0, reasons=("shown",)) for c in kept]
     return FollowUp("narrow", Retrieval(narrowed, hits, today, programme, narrowed_from=len(base)))
 
