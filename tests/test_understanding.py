@@ -275,3 +275,12 @@ def test_lakes_are_a_topic_of_their_own(assistant):
     assert (
         slugs(assistant, "reti che si occupano di laghi e gestione delle acque?")[0] == "citylake"
     )
+
+
+def test_a_network_name_with_digits_says_nothing_about_the_language(assistant):
+    from urbact_assistant.understanding.language import detect, own_words
+
+    names = assistant._retriever.entities.name_words
+    assert own_words("Vai Rīga ir 2Nite partneris?", names) == ["Vai", "ir", "partneris"]
+    assert "CITI" not in own_words("Kada baigiasi CITI4UD?", names)  # not Romanian "citi"
+    assert detect("Vai Rīga ir 2Nite partneris?", names) == "lv"

@@ -30,6 +30,7 @@ SURE = 0.9  # the n-gram model overrules telling words only this sure, on 3+ wor
 SHORT_CONFIDENCE = 0.6  # three words or fewer and no telling word: gibberish falls back
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _COMPOUND = re.compile(r"\w+(?:[-'’]\w+)*")
+_ALNUM = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _LOCK = threading.Lock()
 _MODELS: dict[tuple[str, ...], Any] = {}
 
@@ -59,7 +60,11 @@ def own_words(question: str, names: Collection[str]) -> list[str]:
         parts = _WORD.findall(chunk)
         if "-" in chunk and any(fold(w) in names for w in parts):
             continue
-        words.extend(w for w in parts if (f := fold(w)) not in names and f != "urbact")
+        for token in _ALNUM.findall(chunk):  # "CITI4UD", "2Nite": a name as a whole
+            if fold(token) not in names:
+                words.extend(
+                    w for w in _WORD.findall(token) if (f := fold(w)) not in names and f != "urbact"
+                )
     return words
 
 
