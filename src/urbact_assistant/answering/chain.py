@@ -37,8 +37,8 @@ from urbact_assistant.core.models import (
 from urbact_assistant.core.text import phrase
 from urbact_assistant.search.retrieval import Retriever
 from urbact_assistant.understanding.language import detect
+from urbact_assistant.understanding.lexicon import follows_on
 from urbact_assistant.understanding.questions import (
-    FOLLOW_UP,
     matches_filters,
     standalone_question,
     understand,
@@ -123,14 +123,10 @@ def build_chain(
         if found is None and picks_by_topic(query, view, conversation, topics):
             searched = [h.card.slug for h in retriever.retrieve(state.question).hits]
             asked = query
-            if not (query.asks or query.countries):  # "E in quella sull'agricoltura?"
-                before = previous_asked(state, language)
-                asked = (
-                    replace(
-                        query, asks=before.asks, countries=before.countries, led_by=before.led_by
-                    )
-                    if before
-                    else query
+            before = previous_asked(state, language)
+            if before and not (query.asks or query.countries):  # "E in quella sull'agricoltura?"
+                asked = replace(
+                    query, asks=before.asks, countries=before.countries, led_by=before.led_by
                 )
             found = pick_by_topic(
                 asked, conversation, [*searched, *near_topic(query.expansion or query.topic)],
@@ -177,7 +173,7 @@ def build_chain(
              and f" {k} " in said),
             key=len, default="",
         )  # fmt: skip
-        if len(said.split()) - len(name.split()) > 2 and not FOLLOW_UP.match(state.question):
+        if len(said.split()) - len(name.split()) > 2 and not follows_on(state.question):
             return None
         before = previous_asked(state, language)
         if before is None or not (

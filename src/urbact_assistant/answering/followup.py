@@ -29,9 +29,8 @@ from urbact_assistant.core.models import (
     Retrieval,
 )
 from urbact_assistant.core.text import fold, tokens
-from urbact_assistant.understanding.lexicon import View
+from urbact_assistant.understanding.lexicon import View, follows_on
 from urbact_assistant.understanding.questions import (
-    FOLLOW_UP,
     matches_filters,
     names_urbact_networks,
 )
@@ -115,7 +114,7 @@ def resolve(
         bool(conversation.filters.countries)
         and set(query.countries) - set(conversation.filters.countries)
         and len(base) > 1
-        and FOLLOW_UP.match(query.text.lstrip("¿¡ \"'«"))
+        and follows_on(query.text)
         and not set(query.asks) & ATTRIBUTES
     )
     # "Il porte sur quoi, ce réseau ?": the network in focus, as its card
@@ -145,7 +144,7 @@ def resolve(
     words = set(query.topic.split())
     elliptic = (
         narrowing
-        or FOLLOW_UP.match(query.text.lstrip("¿¡ \"'«"))
+        or follows_on(query.text)
         or len(query.text.split()) <= 4
         or not words & view.network_words
     )
@@ -223,7 +222,7 @@ def picks_by_topic(
 
 def _continues(query: Query) -> bool:
     """ "E in quella sull'agricoltura?": the previous question, about another network."""
-    return bool(FOLLOW_UP.match(query.text.lstrip("¿¡ \"'«"))) and len(query.text.split()) <= 8
+    return follows_on(query.text) and len(query.text.split()) <= 8
 
 
 def _asks_for_a_list(query: Query, view: View) -> bool:

@@ -34,6 +34,10 @@ STEM_KINDS = (
 FOLLOW_UP_KINDS = (
     "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "edition", "in_it",
 )  # fmt: skip
+# Stems whose words are never topic words: taking part, joining, status, "led by".
+NOT_TOPIC_KINDS = (
+    "participation", "join_strong", "join_how", "ongoing", "ended", "upcoming", "led_by",
+)  # fmt: skip
 # Words about the asker: where they are ("near Cork") and that they ask for themself.
 ASKER_KINDS = ("near", "me", "me_asking")
 ASK_KINDS = (
@@ -496,6 +500,19 @@ def _thesaurus(files: dict[str, dict]) -> Thesaurus:
     return index
 
 
+# Openings of a continuation in the main languages ("and in Italy?").
+FOLLOW_UP = re.compile(
+    r"^\s*(?:and|also|what about|how about|et|aussi|und|auch|e|anche|y|tambien|también|i|oraz|"
+    r"a co z|e quanto|en|ook)\b",
+    re.IGNORECASE,
+)
+
+
+def follows_on(text: str) -> bool:
+    """Whether ``text`` opens like a continuation ("and in Italy?", "¿y en Italia?")."""
+    return bool(FOLLOW_UP.match(text.lstrip("¿¡ \"'«")))
+
+
 def find_concepts(
     question_tokens: list[str], index: Thesaurus, languages: frozenset[str] = frozenset()
 ) -> list[Concept]:
@@ -552,7 +569,9 @@ def is_everyday_word(
 
 def _match_term(question_tokens: list[str], start: int, words: tuple[str, ...]) -> int | None:
     """End of a match of ``words`` as prefixes of the question's words from ``start``; short
-    function words in between are skipped ("werken afstand" matches "werken op afstand")."""
+    function words in between are skipped ("werken afstand" matches "werken op afstand"), and
+    in a term of three or more words one longer word too ("bezpečn cest škol" matches
+    "bezpečnou cestou dětí do školy")."""
     pos, gaps = start, int(len(words) >= 3)
     for j, word in enumerate(words):
         if j:

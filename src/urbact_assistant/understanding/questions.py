@@ -22,12 +22,15 @@ from urbact_assistant.understanding.lexicon import (
     ASK_KINDS,
     ASKER_KINDS,
     FOLLOW_UP_KINDS,
+    NOT_TOPIC_KINDS,
     Concept,
     Lexicon,
+    StemGroup,
     View,
     concept_spans,
     demonym,
     find_concepts,
+    follows_on,
     is_everyday_word,
     load_data,
 )
@@ -350,6 +353,18 @@ def _everyday_word_in_lower_case(key: str, question: str, lex: Lexicon, view: Vi
     )
 
 
+def _says_led_by(remaining: str, st: dict[str, StemGroup]) -> bool:
+    """A "led by" filter, not the "quién la lidera?" of a question: ``ask_lead`` phrases are
+    set aside first, except those that are "led by" phrases themselves ("geleid door")."""
+    if not st["led_by"].search(remaining):
+        return False
+    filters = tuple(s.strip() for s in st["led_by"].stems)
+    for stem in st["ask_lead"].stems:
+        if " " in stem.strip() and not stem.startswith(filters):
+            remaining = re.sub(rf" {re.escape(stem.strip())}\w* ", " ", remaining)
+    return st["led_by"].search(remaining)
+
+
 def understand(question: str, ents: Entities, language: str | None = None) -> Query:
     """Classify a question and extract its filters and concepts; ``language`` is the one
     the conversation settled on (a short turn's own words may not tell it)."""
@@ -463,13 +478,8 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     )
     # Words that are neither stop words, nor filters, nor participation words: the topic.
     # "¿cuál tiene un socio español y quién la lidera?": "who leads it" asks, it filters nothing
-    by_whom = remaining
-    filters = tuple(s.strip() for s in st["led_by"].stems)
-    for stem in st["ask_lead"].stems:
-        if " " in stem.strip() and not stem.startswith(filters):  # not "geleid door"
-            by_whom = re.sub(rf" {re.escape(stem.strip())}\w* ", " ", by_whom)
     led_by = bool(countries or cities) and (
-        st["led_by"].search(by_whom) or (bool(cities) and "lead" in asks)
+        _says_led_by(remaining, st) or (bool(cities) and "lead" in asks)
     )
     membership = (
         st["join_weak"].search(remaining)
@@ -489,9 +499,7 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         for stem in stems.stems:
             if " " in stem.strip():  # "en marcha", "in corso": phrases, not topic words
                 remaining = re.sub(rf" {re.escape(stem.strip())}\w* ", " ", remaining)
-    not_topic = [
-        st[k] for k in ("participation", "join_strong", "join_how", "ongoing", "ended", "upcoming")
-    ] + [st["led_by"]]
+    not_topic = [st[k] for k in NOT_TOPIC_KINDS]
     content = [
         w for w in remaining.split()
         if w not in view.stop_words and len(w) > 1 and w not in view.city_words
@@ -626,13 +634,6 @@ def _function_word(word: str, lex: Lexicon, view: View) -> bool:
 WHICH_NETWORK = re.compile(r" (?:which|what) networks?\b")
 
 
-FOLLOW_UP = re.compile(
-    r"^\s*(?:and|also|what about|how about|et|aussi|und|auch|e|anche|y|tambien|también|i|oraz|"
-    r"a co z|e quanto|en|ook)\b",
-    re.IGNORECASE,
-)
-
-
 def _intents(text: str, concepts: list[Concept], view: View) -> tuple[str, ...]:
     ids = {c.id for c in concepts}
     intents = []
@@ -661,7 +662,7 @@ def standalone_question(question: str, previous: str | None, ents: Entities) -> 
     folded = phrase(question)
     view = ents.lexicon.view(folded, detect(question, ents.name_words))
     pointing_back = bool(view.stems["of_those"].search(f" {query.topic} "))
-    if FOLLOW_UP.match(question) and (pointing_back or not set(query.concepts) & ents.topics):
+    if follows_on(question) and (pointing_back or not set(query.concepts) & ents.topics):
         return f"{previous} {question}"  # "and in Italy?"; not "et sur les violences … ?"
     # "Has an Irish council ever led an URBACT network?": filters, "URBACT" and a word for
     # "network", nothing that points back ("of those"), is a question of its own; "A które to
