@@ -122,7 +122,12 @@ class _Plan(ProgrammeAnswers):
             period = self.period(card)
             # "is it still running?": yes or no first; not "when does it end?"
             known = card.status(self.today) != "unknown"  # no yes or no without dates
-            if known and ("status" in asks or (self.q.status and "when" not in asks)):
+            verdict = bool(self.q.countries) and ("lead" not in asks or led_from)  # said
+            if (
+                known
+                and not verdict
+                and ("status" in asks or (self.q.status and "when" not in asks))
+            ):
                 wanted = self.q.status or "ongoing"
                 period = f"{yes_no(self.lang, card.status(self.today) == wanted)} {period}"
             first.append(period)
@@ -189,7 +194,12 @@ class _Plan(ProgrammeAnswers):
     def members_from(self, card: NetworkCard, countries: tuple[str, ...], lead: bool) -> str:
         """Yes and its partners (or lead) from those countries; no and who its members are."""
         parties = [card.lead_partner] if lead and card.lead_partner else card.members
-        found = [self.party(p) for p in parties if p.country in countries]
+        besides = {fold(place) for place in self.q.besides}  # "other French cities"
+        found = [
+            self.party(p)
+            for p in parties
+            if p.country in countries and not besides & {fold(p.place), fold(p.name)}
+        ]
         if found:
             return f"{yes_no(self.lang, True)} {ph.join(found[:MEMBERS_SHOWN], self.lang)}."
         if lead and card.lead_partner:

@@ -37,6 +37,7 @@ from urbact_assistant.understanding.questions import (
 
 PICKS = {"pick_1": 0, "pick_2": 1, "pick_3": 2, "pick_last": -1}
 ATTRIBUTES = {"lead", "partners", "count", "when", "status"}
+FEW = 5  # a list this short is all on screen: "the other one" is the best-ranked other
 ASKED_CONCEPTS = {"lead-partner"}  # thesaurus topics that are what is asked ("the lead partner")
 
 
@@ -66,6 +67,11 @@ def resolve(
 
     shown, base = networks(conversation.shown), networks(conversation.base)
     text = f" {query.topic} "
+    if query.countries and view.stems["other"].search(text):  # "d'autres villes françaises ?"
+        query = replace(query, besides=(*conversation.filters.cities, *query.cities))
+    led_word = query.led_by or view.stems["led_by"].search(text)
+    if led_word and not (query.countries or query.cities):  # "Kdo tu síť vedl?": who
+        query = replace(query, led_by=False, asks=tuple(dict.fromkeys((*query.asks, "lead"))))
     narrowing = bool(view.stems["of_those"].search(text))
     if (with_city := _with_city(query, base, narrowing, today, programme)) is not None:
         return with_city
@@ -83,6 +89,9 @@ def resolve(
             editions = _editions(anchor, cards)
             if len(editions) > 1 and _fits(picks[0], len(editions)):
                 return about(query, editions[picks[0]], today, programme, "pick")
+    chosen = _chosen(query, view, text, conversation, base or shown)
+    if chosen is not None and not set(query.concepts) & topics - ASKED_CONCEPTS:
+        return about(query, chosen, today, programme, "pick")  # not "the one on canteens"
     # "How can my city join one of these?" is about joining; "¿qué ciudades participan en
     # ellas?" asks which cities of the list.
     if query.kind == "join" and query.intents and not (narrowing and "partners" in query.asks):
@@ -100,11 +109,15 @@ def resolve(
     focus = cards.get(conversation.focus or "")
     if focus is None and len(shown) == 1 == len(base):  # a list of one: "is that one led by …?"
         focus = shown[0]
-    # "E a outra, quem lidera?": of two networks, the one not asked about.
+    # "E a outra, quem lidera?": of two networks, the one not asked about (of a few, the
+    # best-ranked other one); "entä se toinen" (Finnish "toinen": "second" and "other").
     pair = base if len(base) == 2 else shown if len(shown) == 2 else []
-    if view.stems["other"].search(text) and isinstance(focus, NetworkCard) and not own_topic:
-        others = [c for c in pair if c.slug != focus.slug]
-        if len(others) == 1:
+    other = view.stems["other"].search(text) or picks == [PICKS["pick_2"]]
+    # not "who else was in it?", "any other cities?"
+    of_its_own = query.countries or "partners" in query.asks or view.stems["in_it"].search(text)
+    if other and isinstance(focus, NetworkCard) and not own_topic and not of_its_own:
+        others = [c for c in (pair or base[:FEW]) if c.slug != focus.slug]
+        if others and (pair or view.stems["other"].search(text)):
             return about(query, others[0], today, programme, "pick")
     own_words = own_topic or narrowing or names_urbact_networks(set(tokens(query.text)), view)
     own_question = own_words or query.status or query.type or query.led_by
@@ -160,6 +173,33 @@ def resolve(
         seen = [c for c in base if matches_filters(c, conversation.filters.apply(query), today)]
         retrieval = Retrieval(narrowed, hits, today, programme, narrowed_from=len(seen or base))
         return FollowUp("narrow", retrieval, filters)
+    return None
+
+
+def _chosen(
+    query: Query, view: View, text: str, conversation: Conversation, listed: list[NetworkCard]
+) -> NetworkCard | None:
+    """The network of the list a question picks by what it says of it: "the most recent of
+    them", "the oldest", "the one from 2019", "which one did it lead?" (after a city's list)."""
+    if len(listed) < 2 or query.networks or query.cities:
+        return None
+    dated = [c for c in listed if c.start]
+    if view.stems["pick_newest"].search(text) and dated:
+        return max(dated, key=lambda c: c.start.first)  # type: ignore[union-attr]
+    if view.stems["pick_oldest"].search(text) and dated:
+        return min(dated, key=lambda c: c.start.first)  # type: ignore[union-attr]
+    if len(query.years) == 1 and not query.intents:  # "the one from 2019", not "the 2019 call"
+        year = query.years[0]
+        started = [c for c in dated if c.start and c.start.first.year == year]
+        on_screen = [c for c in started if c in listed[:FEW]]  # the lines the user read
+        if len(on_screen) == 1 or len(started) == 1:
+            return (on_screen or started)[0]
+    cities = {fold(c) for c in conversation.filters.cities}
+    lead_word = "lead" in query.asks or view.stems["led_by"].search(text)
+    if cities and lead_word and not query.countries and conversation.focus is None:
+        led = [c for c in listed if c.lead_partner and fold(c.lead_partner.place) in cities]
+        if len(led) == 1:  # "Melyiket vezette?", "Quella che ha guidato, di cosa si occupava?"
+            return led[0]
     return None
 
 

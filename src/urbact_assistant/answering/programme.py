@@ -79,6 +79,10 @@ class ProgrammeAnswers:
                 and of_networks
                 and call.facts.networks_approved
             )
+            partners_asked = of_members or of_cities or "partners" in asks
+            if "count" in asks and q.countries and partners_asked:
+                if found := self.partners_from(call):  # "how many Spanish partners in 2023?"
+                    return found
             # "Is there a minimum number of inhabitants?" counts neither networks nor partners
             of_people = bool(_PEOPLE_WORDS.search(text))
             count_rule = self.partners_rule if (of_members or of_cities) and not of_people else None
@@ -173,7 +177,31 @@ class ProgrammeAnswers:
         else:
             said = self.say("approved", facts.networks_approved, date=when)
         text = f"{self.call_name(call)}: {said}"
+        if facts.partners_approved and "partners" in self.q.asks:  # "… and with how many partners?"
+            text += " " + self.say("approved_partners", n=facts.partners_approved)
         return _capital(f"{text} {self.cites.cite(call)}")
+
+    def partners_from(self, call: ProgrammePage) -> str | None:
+        """How many approved partners came from the countries asked, where a source counts
+        them; else the countries it counts."""
+        facts = call.facts
+        assert facts is not None
+        counts = dict(facts.partners_by_country)
+        if not counts:
+            return None
+        name, total = self.call_name(call), facts.partners_approved
+        asked = [c for c in self.q.countries if c in counts]
+        if asked:
+            lines = [
+                self.say("partners_from", country=ph.country(c, self.lang), n=counts[c], call=name)
+                for c in asked
+            ]
+            if total:
+                lines.append(self.say("approved_partners", n=total))
+        else:
+            listed = [f"{ph.country(c, self.lang)} {n}" for c, n in counts.items()]
+            lines = [self.say("partners_leaders", call=name, counts=ph.join(listed, self.lang))]
+        return _capital(f"{' '.join(lines)} {self.cites.cite(call)}")
 
     def budget(self, call: ProgrammePage) -> str | None:
         facts = call.facts

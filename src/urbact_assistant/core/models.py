@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 NETWORK_TYPES: dict[str, str] = {
@@ -161,6 +161,8 @@ class ProgrammeFacts:
     approved_on: FuzzyDate | None = None
     networks_approved: int | None = None
     partners_approved: int | None = None
+    partners_by_country: tuple[tuple[str, int], ...] = ()
+    """Approved partners of the countries a source counts ("Spain had the most (25)")."""
     proposals_received: int | None = None
     runs_from: FuzzyDate | None = None
     runs_to: FuzzyDate | None = None
@@ -389,6 +391,9 @@ class Query:
     """A personal request for a public service (a flat, a passport): declined politely."""
     small_talk: str | None = None
     """``greeting`` or ``thanks`` when the message is only that ("Bonjour", "Merci !", "👍")."""
+    besides: tuple[str, ...] = ()
+    """Places left out of the partners asked for ("other French cities" after Toulouse's
+    network, "a Belgian partner besides Mechelen")."""
 
     def __hash__(self) -> int:
         return hash((self.text, self.kind))
@@ -427,6 +432,9 @@ class Filters:
     programme: str | None = None
     led_by: bool = False
     """The countries are the lead partner's ("led by a Dutch city"), not any partner's."""
+    cities: tuple[str, ...] = ()
+    """The city whose networks the list is ("Milyen hálózatokban van Nyíregyháza?"), for
+    "which one did it lead?" and "other Hungarian partners"; not a filter applied again."""
 
     def merged(self, query: Query) -> Filters:
         return Filters(
@@ -435,11 +443,11 @@ class Filters:
             type=query.type or self.type,
             programme=query.programme or self.programme,
             led_by=query.led_by if query.countries else self.led_by,
+            cities=self.cities,
         )
 
     def apply(self, query: Query) -> Query:
         """``query`` with these filters."""
-        from dataclasses import replace
 
         return replace(
             query,
@@ -463,12 +471,14 @@ class Filters:
 
         codes = tuple(str(c) for c in data.get("countries") or () if isinstance(c, str))
         led_by = data.get("led_by") is True and bool(codes)
-        return cls(text("status"), codes, text("type"), text("programme"), led_by)
+        cities = tuple(str(c) for c in data.get("cities") or () if isinstance(c, str))
+        return cls(text("status"), codes, text("type"), text("programme"), led_by, cities)
 
     @classmethod
     def of(cls, query: Query) -> Filters:
         led_by = query.led_by and bool(query.countries)
-        return cls(query.status, query.countries, query.type, query.programme, led_by)
+        cities = query.cities if query.kind == "city" else ()
+        return cls(query.status, query.countries, query.type, query.programme, led_by, cities)
 
 
 @dataclass(frozen=True)
@@ -506,6 +516,12 @@ class Conversation:
         answered (``pick``, ``attribute``, ``narrow``) or None for a new question."""
         turn = Turn(answer.standalone or answer.question, answer.text)
         slugs = tuple(c.slug for c in answer.citations)
+        if not slugs and follow_up is None:  # found nothing: what the user saw is still there
+            return replace(
+                self,
+                turns=(*self.turns, turn)[-self.MAX_TURNS :],
+                language=answer.language or self.language,
+            )
         base, kept = (self.base, self.filters) if follow_up else (slugs, filters or Filters())
         if follow_up == "narrow":
             kept = filters or self.filters

@@ -83,7 +83,9 @@ INT_FACTS = (
 )  # fmt: skip
 DATE_FACTS = ("approved_on", "runs_from", "runs_to")
 TEXT_FACTS = ("host", "email")  # a National URBACT Point's host, in its own language
-FACT_FIELDS = {*INT_FACTS, *DATE_FACTS, *TEXT_FACTS, "phases", "eligible", "funding"}
+FACT_FIELDS = {
+    *INT_FACTS, *DATE_FACTS, *TEXT_FACTS, "phases", "eligible", "funding", "partners_by_country",
+}  # fmt: skip
 PAGE_REQUIRED = {"title", "slug", "kind", "sources", "checked"}
 
 
@@ -277,6 +279,16 @@ class _Checker:
                 self.error("facts.phases", "'phases' must be a list of names")
         if "eligible" in raw:
             values["eligible"] = self.countries_or_eu("facts.eligible", raw["eligible"])
+        if "partners_by_country" in raw:  # {ES: 25, PT: 22}: the countries a source names
+            counts = raw["partners_by_country"]
+            if not isinstance(counts, dict) or not all(
+                isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in counts.values()
+            ):
+                self.error("facts.partners_by_country", "country codes with whole numbers")
+            else:
+                for code in counts:
+                    self.country(f"facts.partners_by_country.{code}", str(code))
+                values["partners_by_country"] = tuple((str(c), n) for c, n in counts.items())
         funding = []
         for i, item in enumerate(raw.get("funding") or []):
             key = f"facts.funding.{i}"

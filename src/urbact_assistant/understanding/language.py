@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from functools import cache
 from typing import Any
 
-from urbact_assistant.core.text import fold
+from urbact_assistant.core.text import fold, tokens
 
 SUPPORTED = (
     "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt",
@@ -30,6 +30,7 @@ SURE = 0.9  # the n-gram model overrules telling words only this sure, on 3+ wor
 SHORT_CONFIDENCE = 0.6  # three words or fewer and no telling word: gibberish falls back
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _COMPOUND = re.compile(r"\w+(?:[-'’]\w+)*")
+_LONGEST_NAME = 6  # words of the longest name taken whole
 _ALNUM = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _LOCK = threading.Lock()
 _MODELS: dict[tuple[str, ...], Any] = {}
@@ -54,18 +55,28 @@ def supported(code: str | None) -> str | None:
 
 def own_words(question: str, names: Collection[str]) -> list[str]:
     """The question's words without those of known names (folded) and "URBACT". A hyphened
-    word goes whole when a part of it is a name's ("Remote-IT": "it" is not English here)."""
+    word goes whole when a part of it is a name's ("Remote-IT": "it" is not English here), and
+    so does a name of several words ("Cities After Dark": "after" is not English there)."""
     words: list[str] = []
     for chunk in _COMPOUND.findall(question):
         parts = _WORD.findall(chunk)
         if "-" in chunk and any(fold(w) in names for w in parts):
             continue
         for token in _ALNUM.findall(chunk):  # "CITI4UD", "2Nite": a name as a whole
-            if fold(token) not in names:
-                words.extend(
-                    w for w in _WORD.findall(token) if (f := fold(w)) not in names and f != "urbact"
-                )
-    return words
+            whole = fold(token) in names
+            words.extend([token] if whole else [w for w in _WORD.findall(token) if fold(w) != "urbact"])
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        size = next(
+            (n for n in range(_LONGEST_NAME, 1, -1)
+             if i + n <= len(words) and fold(" ".join(words[i : i + n])) in names),
+            1,
+        )  # fmt: skip
+        if size == 1 and fold(words[i]) not in names:
+            kept.append(words[i])
+        i += size
+    return kept
 
 
 @cache
@@ -115,12 +126,30 @@ def _by_evidence(words: list[str], candidates: tuple[str, ...]) -> str | None:
     return min(winners, key=ranked.index)
 
 
-def detect(question: str, names: Collection[str] = (), hint: str | None = None) -> str:
-    """The language of ``question``; ``names`` are folded words of network and city names.
+def place_languages(question: str, countries: Mapping[str, str]) -> frozenset[str]:
+    """The official languages of the places ``question`` names (``countries``: folded place
+    name → country code): "Zit Leeuwarden in COMITY?" names a Dutch city."""
+    from babel.languages import get_official_languages
+
+    said = f" {' '.join(tokens(question))} "
+    codes = {code for key, code in countries.items() if f" {key} " in said}
+    return frozenset(lang for c in codes for lang in get_official_languages(c, de_facto=True))
+
+
+def detect(
+    question: str,
+    names: Collection[str] = (),
+    hint: str | None = None,
+    places: Collection[str] = (),
+) -> str:
+    """The language of ``question``; ``names`` are folded words of network and city names,
+    ``places`` the languages of the places it names (see ``place_languages``).
 
     Telling words (stop words, the words for network and city) decide when they point to one
     language, unless the n-gram model is sure of another on a longer text; otherwise the model
-    decides when there is enough text, else the hint."""
+    decides when there is enough text, else the hint. With few words of its own, the model's
+    guess stands when it is a language of a place named ("Er Faaborg-Midtfyn med i …?"), or,
+    with no hint, when it is fairly sure ("Kada baigiasi CITI4UD?")."""
     fallback = supported(hint) or "en"
     words = own_words(question, names)
     text = " ".join(words)
@@ -136,6 +165,10 @@ def detect(question: str, names: Collection[str] = (), hint: str | None = None) 
         candidates = LATIN
     told = _by_evidence(words, candidates)
     if len(words) < 2 or len(text) < 8:
+        if not told and text and places:  # "Zit Leeuwarden in COMITY?"
+            guess = str(_classifier(candidates).classify(text)[0])
+            if guess in places:
+                return guess
         if told or not text or text.isascii() or len(text) < 6:
             return told or (fallback if fallback in candidates else candidates[0])
         found, confidence = _classifier(candidates).classify(text)  # "bezdomność"
@@ -156,5 +189,7 @@ def detect(question: str, names: Collection[str] = (), hint: str | None = None) 
             return told
     needed = MIN_CONFIDENCE if len(words) > 3 else SHORT_CONFIDENCE  # a few words
     if confidence < needed and not told and fallback in candidates:
+        if found in places or (hint is None and confidence >= MIN_CONFIDENCE):
+            return str(found)
         return fallback  # gibberish or a mix: the hint, else English
     return str(found)

@@ -29,10 +29,12 @@ STEM_KINDS = (
     "ambiguous_ended", "ambiguous_upcoming",
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
-    "ask_which", "other", "near", "edition", "me", "me_asking", "in_it",
+    "ask_which", "other", "near", "edition", "me", "me_asking", "in_it", "pick_newest",
+    "pick_oldest",
 )  # fmt: skip
 FOLLOW_UP_KINDS = (
     "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "edition", "in_it",
+    "pick_newest", "pick_oldest",
 )  # fmt: skip
 # Stems whose words are never topic words: taking part, joining, status, "led by".
 NOT_TOPIC_KINDS = (

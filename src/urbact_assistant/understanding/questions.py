@@ -17,7 +17,7 @@ from urbact_assistant.core.models import Kind, NetworkCard, Query
 from urbact_assistant.core.text import fold, phrase, tokens
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.places import other_names
-from urbact_assistant.understanding.language import detect
+from urbact_assistant.understanding.language import detect, place_languages
 from urbact_assistant.understanding.lexicon import (
     ASK_KINDS,
     ASKER_KINDS,
@@ -61,6 +61,7 @@ class Entities:
     as_written: set[str] = field(default_factory=set)  # of those, never next to "network" alone
     cities: dict[str, set[str]] = field(default_factory=dict)  # folded city -> slugs
     city_names: dict[str, str] = field(default_factory=dict)  # folded city -> display name
+    city_countries: dict[str, str] = field(default_factory=dict)  # folded city -> country
     vocabulary: set[str] = field(default_factory=set)  # folded tokens of every card
     typed_names: set[str] = field(default_factory=set)  # city keys that need a capital letter
     lexicon: Lexicon = field(default_factory=lambda: Lexicon.load())
@@ -68,12 +69,14 @@ class Entities:
     @cached_property
     def name_words(self) -> frozenset[str]:
         """Folded words of network and city names: they say nothing about a language, except
-        the languages' own small words ("The lead partner of …" stays English)."""
+        the languages' own small words ("The lead partner of …" stays English); and the names
+        of several words whole ("Cities After Dark")."""
         cities = (key for key in self.cities if key not in self.typed_names)  # not GeoNames'
         small = self.lexicon.stop_words
-        return frozenset(
-            w for key in (*cities, *self.networks) for w in key.split() if w not in small
-        )
+        keys = (*cities, *self.networks)
+        return frozenset(w for key in keys for w in key.split() if w not in small) | {
+            key for key in keys if " " in key
+        }
 
     @cached_property
     def guessable_cities(self) -> tuple[list[str], dict[str, str]]:
@@ -131,6 +134,7 @@ class Entities:
                     if key and key not in COMMON_WORDS:
                         ents.cities.setdefault(key, set()).add(card.slug)
                         ents.city_names.setdefault(key, party.place)
+                        ents.city_countries.setdefault(key, party.country)
         for any_card in corpus.cards:
             ents.vocabulary.update(
                 tokens(f"{any_card.title} {' '.join(any_card.aliases)} {any_card.body}")
@@ -370,7 +374,8 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     the conversation settled on (a short turn's own words may not tell it)."""
     lex = ents.lexicon
     folded_phrase = phrase(question)
-    view = lex.view(folded_phrase, language or detect(question, ents.name_words))
+    places = place_languages(question, ents.city_countries)
+    view = lex.view(folded_phrase, language or detect(question, ents.name_words, places=places))
     st = view.stems
     if talk := small_talk(question, folded_phrase, view):
         return Query(text=question, kind="out_of_scope", small_talk=talk)
@@ -660,7 +665,8 @@ def standalone_question(question: str, previous: str | None, ents: Entities) -> 
     if query.networks or query.cities or query.kind in ("join", "out_of_scope"):
         return question
     folded = phrase(question)
-    view = ents.lexicon.view(folded, detect(question, ents.name_words))
+    places = place_languages(question, ents.city_countries)
+    view = ents.lexicon.view(folded, detect(question, ents.name_words, places=places))
     pointing_back = bool(view.stems["of_those"].search(f" {query.topic} "))
     if follows_on(question) and (pointing_back or not set(query.concepts) & ents.topics):
         return f"{previous} {question}"  # "and in Italy?"; not "et sur les violences … ?"
