@@ -112,12 +112,19 @@ class _Plan(ProgrammeAnswers):
         led_from = bool(self.q.countries and self.q.led_by)  # "is it led by a Dutch city?"
         if "lead" in asks and not self.names_lead(card) and not led_from:
             first.append(self.lead(card))  # not "P.A.R.K.S., led by Perugia, …"
+        # "Is Rhodes in it?", "Vai Rīga ir 2Nite partneris?": yes or no about that city (not
+        # "the partners of Piraeus's BluAct", a network named by its lead)
+        city_asked = (
+            self.q.city_slugs
+            and not asks & {"lead", "when", "status", "count", "which"}
+            and not self.names_lead(card)
+        )
         if self.q.countries and ("lead" not in asks or led_from):  # "a Romanian city in it?"
             first.append(self.members_from(card, self.q.countries, self.q.led_by))
+        elif city_asked:
+            first.append(self.member_city(card))
         elif asks & {"partners", "count"}:
             first.append(self.members(card))
-        elif self.q.city_slugs and not asks & {"lead", "when", "status"}:  # "is Rhodes in it?"
-            first.append(self.member_city(card))
         if asks & {"when", "status"} or self.q.status:
             period = self.period(card)
             # "is it still running?": yes or no first; not "when does it end?"

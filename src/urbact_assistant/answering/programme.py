@@ -14,6 +14,7 @@ from urbact_assistant.answering.wording import excerpt as _excerpt
 from urbact_assistant.core import phrases as ph
 from urbact_assistant.core.models import FuzzyDate, Hit, ProgrammePage, Query
 from urbact_assistant.core.text import fold
+from urbact_assistant.knowledge.countries import EU27
 from urbact_assistant.understanding.lexicon import words_of_every_language
 
 
@@ -317,13 +318,13 @@ class ProgrammeAnswers:
         eligible = facts.eligible
         if not eligible:
             return self.page_text(call)
-        if code in eligible or ("EU" in eligible and code in _EU27):
+        if code in eligible or ("EU" in eligible and code in EU27):
             text = self.say("eligible_yes", country=country, call=name)
             fund = next(
                 (
                     f.fund
                     for f in facts.funding
-                    if code in f.countries or ("EU" in f.countries and code in _EU27)
+                    if code in f.countries or ("EU" in f.countries and code in EU27)
                 ),
                 None,
             )
@@ -427,11 +428,6 @@ _PEOPLE_WORDS = re.compile(
     r"popul|inhabit|habitant|einwohner|abitant|mieszka|inwoner|obyvatel|lakos|asukas|elanik"
     r"|iedzivotaj|gyventoj|stanovnik|prebival|invanare|indbygger|zhitel|жител|κατοικ|locuitor"
 )
-_EU27 = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
-)
-
-
 def _nup_title(page: ProgrammePage) -> str:
     """The host's own name ("Ministerstvo pro místní rozvoj"), else the page's title, and its
     e-mail address."""

@@ -14,6 +14,15 @@ _COMMON_NAMES = {
 }
 
 
+EU27 = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
+"""The member states today (``EU`` in a call's facts)."""
+FORMER_EU_MEMBERS = frozenset({"GB"})
+"""Partners that were in the EU when they took part (the United Kingdom, before 2020): not
+"from outside the EU" in the sense a user asks it."""
+
+
 @cache
 def _names() -> dict[str, str]:
     import pycountry

@@ -16,6 +16,7 @@ from functools import cached_property
 from urbact_assistant.core.models import Kind, NetworkCard, Query
 from urbact_assistant.core.text import fold, phrase, tokens
 from urbact_assistant.knowledge.corpus import Corpus
+from urbact_assistant.knowledge.countries import EU27, FORMER_EU_MEMBERS
 from urbact_assistant.knowledge.places import other_names
 from urbact_assistant.understanding.language import detect, place_languages
 from urbact_assistant.understanding.lexicon import (
@@ -398,6 +399,8 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         if not _everyday_word_in_lower_case(key, question, lex, view)
     ]
     countries = [lex.countries[key] for key in country_keys]
+    if st["outside_eu"].search(remaining):  # "a partner from outside the EU"
+        countries += sorted(set(ents.city_countries.values()) - EU27 - FORMER_EU_MEMBERS)
     for key in cities + country_keys:
         remaining = remaining.replace(f" {key} ", " ")
     for word in remaining.split():
