@@ -81,9 +81,9 @@ class ProgrammeAnswers:
                 and call.facts.networks_approved
             )
             partners_asked = of_members or of_cities or "partners" in asks
-            if "count" in asks and q.countries and partners_asked:
-                if found := self.partners_from(call):  # "how many Spanish partners in 2023?"
-                    return found
+            counted = "count" in asks and q.countries and partners_asked
+            if counted and (found := self.partners_from(call)):  # "Spanish partners in 2023?"
+                return found
             # "Is there a minimum number of inhabitants?" counts neither networks nor partners
             of_people = bool(_PEOPLE_WORDS.search(text))
             count_rule = self.partners_rule if (of_members or of_cities) and not of_people else None
@@ -428,6 +428,8 @@ _PEOPLE_WORDS = re.compile(
     r"popul|inhabit|habitant|einwohner|abitant|mieszka|inwoner|obyvatel|lakos|asukas|elanik"
     r"|iedzivotaj|gyventoj|stanovnik|prebival|invanare|indbygger|zhitel|жител|κατοικ|locuitor"
 )
+
+
 def _nup_title(page: ProgrammePage) -> str:
     """The host's own name ("Ministerstvo pro místní rozvoj"), else the page's title, and its
     e-mail address."""

@@ -30,6 +30,7 @@ SURE = 0.9  # the n-gram model overrules telling words only this sure, on 3+ wor
 SHORT_CONFIDENCE = 0.6  # three words or fewer and no telling word: gibberish falls back
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _COMPOUND = re.compile(r"\w+(?:[-'’]\w+)*")
+_NOT_WORDS = {"urbact", "ii", "iii", "iv"}  # "URBACT IV": not Polish "iv"
 _LONGEST_NAME = 6  # words of the longest name taken whole
 _ALNUM = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _LOCK = threading.Lock()
@@ -54,9 +55,9 @@ def supported(code: str | None) -> str | None:
 
 
 def own_words(question: str, names: Collection[str]) -> list[str]:
-    """The question's words without those of known names (folded) and "URBACT". A hyphened
-    word goes whole when a part of it is a name's ("Remote-IT": "it" is not English here), and
-    so does a name of several words ("Cities After Dark": "after" is not English there)."""
+    """The question's words without those of known names (folded) and "URBACT" (and its "IV").
+    A hyphened word goes whole when a part of it is a name's ("Remote-IT": "it" is not English
+    here), and so does a name of several words ("Cities After Dark": "after" is not English)."""
     words: list[str] = []
     for chunk in _COMPOUND.findall(question):
         parts = _WORD.findall(chunk)
@@ -64,7 +65,9 @@ def own_words(question: str, names: Collection[str]) -> list[str]:
             continue
         for token in _ALNUM.findall(chunk):  # "CITI4UD", "2Nite": a name as a whole
             whole = fold(token) in names
-            words.extend([token] if whole else [w for w in _WORD.findall(token) if fold(w) != "urbact"])
+            words.extend(
+                [token] if whole else [w for w in _WORD.findall(token) if fold(w) not in _NOT_WORDS]
+            )
     kept: list[str] = []
     i = 0
     while i < len(words):
