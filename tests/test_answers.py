@@ -356,3 +356,22 @@ def test_can_a_countrys_cities_take_part_is_answered_by_todays_rules(assistant):
     assert norway.text.startswith("Yes. Cities from Norway")
     ukraine_2023 = assistant.ask("Could Ukrainian cities join the 2023 APN call?")
     assert ukraine_2023.text.startswith("No.")
+
+
+def test_partners_of_one_country_in_a_calls_networks(assistant):
+    spain = assistant.ask(
+        "¿Cuántos socios españoles se aprobaron en las Redes de Planificación de Acción de 2023?"
+    )
+    assert spain.language == "es" and "25" in spain.text and "252" in spain.text
+    assert [c.slug for c in spain.citations] == ["call-action-planning-networks-2023"]
+    # a country the sources do not count: the countries they do count, not a guess
+    czech = assistant.ask("How many Czech partners were in the 2025 Transfer Networks?")
+    assert "Italy 19" in czech.text and "Czech" not in czech.text
+
+
+def test_a_city_asked_about_a_network_gets_yes_or_no(assistant):
+    riga = assistant.ask("Is Riga a partner in 2Nite?")
+    assert riga.text.startswith("Yes. Riga (Latvia)")
+    # a network named by its lead: its partners
+    bluact = assistant.ask("How many partners did Piraeus's BluAct network have?")
+    assert not bluact.text.startswith("Yes") and any(ch.isdigit() for ch in bluact.text)

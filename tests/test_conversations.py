@@ -506,3 +506,80 @@ def test_the_one_a_city_led_asked_whether_it_still_runs_gets_that_ones_status(as
     )
     assert [c.slug for c in led.citations] == ["citisense"]
     assert led.text.startswith("Non."), led.text  # it ended in August 2026
+
+
+def test_a_list_is_picked_from_by_what_the_user_says_of_a_network(assistant):
+    # "the most recent of them", "the one from 2019", "which one did it lead?"
+    energy, newest, lead = dialogue(
+        assistant,
+        "Ce rețele URBACT se ocupă de sărăcia energetică?",
+        "Care e cea mai recentă dintre ele?",
+        "Cine o conduce?",
+    )
+    latest = "empoweringus"  # the list's networks started 2009–2024; this one in Sep 2024
+    assert latest in {c.slug for c in energy.citations}
+    assert [c.slug for c in newest.citations] == [latest]
+    assert lead.citations[0].slug == latest and newest.language == lead.language == "ro"
+    alba, from_2019 = dialogue(
+        assistant,
+        "Has Alba Iulia ever led an URBACT network?",
+        "the one from 2019 - what was it about?",
+    )
+    assert [c.slug for c in from_2019.citations] == ["find-your-greatness"]
+    places, led = dialogue(
+        assistant, "Milyen URBACT hálózatokban vesz részt Nyíregyháza?", "Melyiket vezette?"
+    )
+    assert [c.slug for c in led.citations] == ["c4talent"] and led.language == "hu"
+
+
+def test_other_cities_of_a_country_leave_the_city_asked_about_out(assistant):
+    *_, others = dialogue(
+        assistant,
+        "Dans quels réseaux URBACT se trouve Toulouse ?",
+        "Celui sur les sans-abri, il a duré de quand à quand ?",
+        "Il y avait d'autres villes françaises dedans ?",
+    )
+    assert others.text.startswith("Non.") and others.citations[0].slug == "roof"
+    *_, besides = dialogue(
+        assistant,
+        "Wie waren de partners van Resourceful Cities?",
+        "Zat er behalve Mechelen nog een Belgische partner in?",
+    )
+    assert besides.text.startswith("Nee.") and besides.text.count("Nee.") == 1
+    # a network of the city's list, asked about by name, is still that city's
+    *_, swedish = dialogue(
+        assistant,
+        "Vilka URBACT-nätverk har Malmö varit med i?",
+        "Vem ledde Resilient Europe?",
+        "Fanns det fler svenska partner i det?",
+    )
+    assert swedish.text.startswith("Nej.")
+
+
+def test_who_led_that_network_asks_the_lead_and_is_not_a_filter(assistant):
+    *_, narrowed, lead = dialogue(
+        assistant,
+        "Které sítě URBACT řeší bezpečnou cestu dětí do školy?",
+        "Je v některé z nich české město?",
+        "Kdo tu síť vedl?",
+    )
+    assert lead.citations[0].slug == narrowed.citations[0].slug
+    assert "Rethymno" in lead.text
+
+
+def test_a_partner_from_outside_the_eu(assistant):
+    *_, outside = dialogue(assistant, "O que é a rede SIT FLEXI?", "Há algum de fora da UE?")
+    assert outside.text.startswith("Sim.")
+    assert "Užice" in outside.text and "Bijelo Polje" in outside.text
+    assert "Strasbourg" not in outside.text
+
+
+def test_a_turn_that_finds_nothing_keeps_the_list_on_screen(assistant):
+    first, nothing, lead = dialogue(
+        assistant,
+        "Which networks work on public procurement?",
+        "help me find a flat in Lisbon",
+        "who leads the first one?",
+    )
+    assert not nothing.citations
+    assert lead.citations[0].slug == first.citations[0].slug

@@ -284,3 +284,17 @@ def test_a_network_name_with_digits_says_nothing_about_the_language(assistant):
     assert own_words("Vai Rīga ir 2Nite partneris?", names) == ["Vai", "ir", "partneris"]
     assert "CITI" not in own_words("Kada baigiasi CITI4UD?", names)  # not Romanian "citi"
     assert detect("Vai Rīga ir 2Nite partneris?", names) == "lv"
+
+
+def test_a_short_question_of_names_is_in_the_language_of_the_place_it_names(assistant):
+    for question, lang, yes in [
+        ("Zit Leeuwarden in COMITY?", "nl", "Ja."),
+        ("Er Faaborg-Midtfyn med i Eat4Climate?", "da", "Ja."),
+        ("Je li Split partner u RU:RBAN Second Wave?", "hr", "Da."),
+        ("Vai Rīga ir 2Nite partneris?", "lv", "Jā."),
+    ]:
+        answer = assistant.ask(question)
+        assert answer.language == lang, question
+        assert answer.text.startswith(yes), answer.text
+    # a multi-word name is not read for its words ("After", "Cities")
+    assert assistant.ask("A Zero Carbon Cities – tko je bio nositelj?").language == "hr"

@@ -68,7 +68,10 @@ def resolve(
     shown, base = networks(conversation.shown), networks(conversation.base)
     text = f" {query.topic} "
     if query.countries and view.stems["other"].search(text):  # "d'autres villes françaises ?"
-        query = replace(query, besides=(*conversation.filters.cities, *query.cities))
+        # "… behalve Mechelen nog een Belgische partner?": Mechelen is not what is asked
+        query = replace(
+            query, besides=(*conversation.filters.cities, *query.cities), cities=(), city_slugs={}
+        )
     led_word = query.led_by or view.stems["led_by"].search(text)
     if led_word and not (query.countries or query.cities):  # "Kdo tu síť vedl?": who
         query = replace(query, led_by=False, asks=tuple(dict.fromkeys((*query.asks, "lead"))))

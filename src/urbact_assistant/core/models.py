@@ -523,6 +523,9 @@ class Conversation:
                 language=answer.language or self.language,
             )
         base, kept = (self.base, self.filters) if follow_up else (slugs, filters or Filters())
+        if not follow_up and not kept.cities and slugs and set(slugs) <= set(self.base):
+            # "Who led Resilient Europe?" from Malmö's list: still Malmö's networks
+            kept = replace(kept, cities=self.filters.cities)
         if follow_up == "narrow":
             kept = filters or self.filters
         shown = slugs if follow_up in (None, "narrow") else self.shown
