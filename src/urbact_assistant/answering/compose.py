@@ -91,7 +91,10 @@ class _Plan(ProgrammeAnswers):
             return self.network(networks)
         if q.kind == "city":
             return self.city(networks)
-        if (q.kind == "join" or not networks) and (pages or q.intents or set(q.asks) - {"which"}):
+        # "how many Ukrainian partners were approved in the 2025 networks?": a call's figure
+        a_calls_count = q.years and q.countries and {"count", "partners"} <= set(q.asks)
+        programme_asked = q.kind == "join" or not networks or a_calls_count
+        if programme_asked and (pages or q.intents or set(q.asks) - {"which"}):
             found = self.programme(pages)
             if found:
                 return found

@@ -108,7 +108,11 @@ def resolve(
     from_shown = picks and _fits(picks[0], len(shown)) and set(shown) <= set(base)
     listed = shown if from_shown else base
     if picks and not own_topic and listed and _fits(picks[0], len(listed)):
-        return about(query, listed[picks[0]], today, programme, "pick")
+        picked = listed[picks[0]]
+        if picked.slug == conversation.focus and picks == [PICKS["pick_2"]]:
+            # "entä se toinen": Finnish "toinen" is "second" and "other"; not the one in focus
+            picked = next((c for c in base[:FEW] if c.slug != picked.slug), picked)
+        return about(query, picked, today, programme, "pick")
     focus = cards.get(conversation.focus or "")
     if focus is None and len(shown) == 1 == len(base):  # a list of one: "is that one led by …?"
         focus = shown[0]

@@ -505,9 +505,10 @@ def _thesaurus(files: dict[str, dict]) -> Thesaurus:
 # Openings of a continuation in the main languages ("and in Italy?").
 FOLLOW_UP = re.compile(
     r"^\s*(?:and|also|what about|how about|et|aussi|und|auch|e|anche|y|tambien|también|i|oraz|"
-    r"a co z|e quanto|en|ook)\b",
+    r"a co z|e quanto|en|ook|και|κι|és|și|şi|iar|ja|och|og|agus|ir|pa|entä|aga|"
+    r"и|і|й|а|та|також)\b",
     re.IGNORECASE,
-)
+)  # not "a", "in", "un", "si": also an article or a preposition, or "if" elsewhere
 
 
 def follows_on(text: str) -> bool:
