@@ -164,6 +164,8 @@ class ProgrammeAnswers:
             text = self.say("partners_max", call=name, max=facts.partners_max)
         else:
             return None
+        if self.q.years and facts.networks_approved:  # "… in the 2025 networks?": what came of it
+            text = f"{_capital(text)} {self.approved_figures(call, partners=True)}"
         return _capital(f"{text} {marker}")
 
     def approved(self, call: ProgrammePage) -> str | None:
@@ -171,16 +173,23 @@ class ProgrammeAnswers:
         assert facts is not None
         if not facts.networks_approved:
             return None
+        partners = "partners" in self.q.asks  # "… and with how many partners?"
+        text = f"{self.call_name(call)}: {self.approved_figures(call, partners)}"
+        return _capital(f"{text} {self.cites.cite(call)}")
+
+    def approved_figures(self, call: ProgrammePage, partners: bool) -> str:
+        """How many networks the call approved and when (and with how many partners)."""
+        facts = call.facts
+        assert facts is not None and facts.networks_approved
         day = facts.approved_on
         when = ph.date(day, self.lang) if day else str(call.title)
         if isinstance(day, FuzzyDate) and day.day is None:  # "on May 2023" reads wrong
             said = self.say("approved_count", n=facts.networks_approved, date=when)
         else:
             said = self.say("approved", facts.networks_approved, date=when)
-        text = f"{self.call_name(call)}: {said}"
-        if facts.partners_approved and "partners" in self.q.asks:  # "… and with how many partners?"
-            text += " " + self.say("approved_partners", n=facts.partners_approved)
-        return _capital(f"{text} {self.cites.cite(call)}")
+        if facts.partners_approved and partners:
+            said += " " + self.say("approved_partners", n=facts.partners_approved)
+        return said
 
     def partners_from(self, call: ProgrammePage) -> str | None:
         """How many approved partners came from the countries asked, where a source counts
