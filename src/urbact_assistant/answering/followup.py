@@ -188,8 +188,8 @@ def _chosen(
 ) -> NetworkCard | None:
     """The network of the list a question picks by what it says of it: "the most recent of
     them", "the oldest", "the one from 2019", "which one did it lead?" (after a city's list)."""
-    if len(listed) < 2 or query.networks or query.cities:
-        return None
+    if len(listed) < 2 or query.networks or query.cities or query.kind == "join":
+        return None  # not "what's the most recent call?"
     dated = [c for c in listed if c.start]
     if view.stems["pick_newest"].search(text) and dated:
         return max(dated, key=lambda c: c.start.first)  # type: ignore[union-attr]

@@ -151,8 +151,7 @@ def detect(
     Telling words (stop words, the words for network and city) decide when they point to one
     language, unless the n-gram model is sure of another on a longer text; otherwise the model
     decides when there is enough text, else the hint. With few words of its own, the model's
-    guess stands when it is a language of a place named ("Er Faaborg-Midtfyn med i …?"), or,
-    with no hint, when it is fairly sure ("Kada baigiasi CITI4UD?")."""
+    guess stands when it is a language of a place named ("Er Faaborg-Midtfyn med i …?")."""
     fallback = supported(hint) or "en"
     words = own_words(question, names)
     text = " ".join(words)
@@ -192,7 +191,7 @@ def detect(
             return told
     needed = MIN_CONFIDENCE if len(words) > 3 else SHORT_CONFIDENCE  # a few words
     if confidence < needed and not told and fallback in candidates:
-        if found in places or (hint is None and confidence >= MIN_CONFIDENCE):
+        if found in places:
             return str(found)
         return fallback  # gibberish or a mix: the hint, else English
     return str(found)
