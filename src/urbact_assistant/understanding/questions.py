@@ -542,8 +542,8 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     capitalised = {
         fold(w)
         for i, w in enumerate(said)
-        if w[:1].isupper() and (i or fold(w) not in phrase_words)
-    }
+        if w[:1].isupper() and (i or not (fold(w) in phrase_words or countries))
+    }  # "Gab es da einen polnischen Partner?": a first word beside a nationality is a verb
     place_like = bool(unknown) and len(unknown) == len(content) <= 3 and set(unknown) <= capitalised
     personal = personal or _asks_for_themself(
         question, folded_phrase, remaining, cities, content, networks, concepts, view
