@@ -375,3 +375,9 @@ def test_a_city_asked_about_a_network_gets_yes_or_no(assistant):
     # a network named by its lead: its partners
     bluact = assistant.ask("How many partners did Piraeus's BluAct network have?")
     assert not bluact.text.startswith("Yes") and any(ch.isdigit() for ch in bluact.text)
+
+
+def test_the_latest_call_is_its_dates_in_the_askers_language(assistant):
+    answer = assistant.ask("Quel est le dernier appel URBACT ?")
+    assert answer.language == "fr" and "2026" in answer.text
+    assert "(en anglais)" not in answer.text and answer.citations[0].slug.startswith("call-")
