@@ -100,11 +100,11 @@ class ProgrammeAnswers:
                     return found
         if call is not None and "call" in q.intents and "when" in asks:
             return self.call_when(call)
+        # "Quel est le dernier appel URBACT ?": that call's dates, in the asker's language
         best = pages[0] if pages else None
-        if best is not None and best.kind == "call" and "call" in q.intents and not asks:
-            # "Quel est le dernier appel URBACT ?": that call's dates, in the asker's language
-            if found := self.call_when(best):
-                return found
+        a_call = best is not None and best.kind == "call" and "call" in q.intents and not asks
+        if a_call and (found := self.call_when(best)):  # type: ignore[arg-type]
+            return found
         if pages:
             return self.page_text(pages[0])
         return None
