@@ -583,3 +583,24 @@ def test_a_turn_that_finds_nothing_keeps_the_list_on_screen(assistant):
     )
     assert not nothing.citations
     assert lead.citations[0].slug == first.citations[0].slug
+
+
+def test_a_first_word_beside_a_nationality_is_not_a_place(assistant):
+    _, oldest, polish = dialogue(
+        assistant,
+        "Welche Netzwerke gibt es zum Thema Obdachlosigkeit?",
+        "Welches ist das älteste?",
+        "Gab es da einen polnischen Partner?",
+    )
+    assert "Gab" not in polish.text
+    assert polish.citations[0].slug == oldest.citations[0].slug
+
+
+def test_still_running_in_the_plural_narrows_in_slavic_languages(assistant):
+    for first, narrowing in [
+        ("Кои мрежи на URBACT работят по достъпно жилище?", "Кои от тях още работят?"),
+        ("Které sítě URBACT řeší dostupné bydlení?", "Které z nich ještě fungují?"),
+    ]:
+        shown, narrowed = dialogue(assistant, first, narrowing)
+        assert narrowed.conversation.filters.status == "ongoing", narrowing
+        assert narrowed.conversation.base == shown.conversation.base  # the list, not a new search

@@ -36,7 +36,6 @@ from urbact_assistant.core.models import (
 )
 from urbact_assistant.core.text import phrase
 from urbact_assistant.search.retrieval import Retriever
-from urbact_assistant.understanding.language import detect, place_languages
 from urbact_assistant.understanding.lexicon import follows_on
 from urbact_assistant.understanding.questions import (
     matches_filters,
@@ -92,9 +91,7 @@ def build_chain(
     topics = retriever.entities.topics
 
     def add_standalone(state: ChainState) -> ChainState:
-        names = retriever.entities.name_words
-        places = place_languages(state.question, retriever.entities.city_countries)
-        language = detect(state.question, names, state.conversation.language, places)
+        language = retriever.entities.language(state.question, state.conversation.language)
         follow = follow_up(state, language)
         if follow is None and (city := shifted_city(state)):  # "und wie sieht's mit Gävle aus?"
             return replace(state, standalone=f"is {city} in an URBACT network?", language=language)

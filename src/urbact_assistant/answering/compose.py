@@ -122,7 +122,9 @@ class _Plan(ProgrammeAnswers):
             and not asks & {"lead", "when", "status", "count", "which"}
             and not self.names_lead(card)
         )
-        if self.q.countries and ("lead" not in asks or led_from):  # "a Romanian city in it?"
+        # "a Romanian city in it?": yes or no about its partners from there
+        countries_asked = bool(self.q.countries) and ("lead" not in asks or led_from)
+        if countries_asked:
             first.append(self.members_from(card, self.q.countries, self.q.led_by))
         elif city_asked:
             first.append(self.member_city(card))
@@ -132,12 +134,8 @@ class _Plan(ProgrammeAnswers):
             period = self.period(card)
             # "is it still running?": yes or no first; not "when does it end?"
             known = card.status(self.today) != "unknown"  # no yes or no without dates
-            verdict = bool(self.q.countries) and ("lead" not in asks or led_from)  # said
-            if (
-                known
-                and not verdict
-                and ("status" in asks or (self.q.status and "when" not in asks))
-            ):
+            status_asked = "status" in asks or (self.q.status and "when" not in asks)
+            if known and status_asked and not countries_asked:  # one yes or no per answer
                 wanted = self.q.status or "ongoing"
                 period = f"{yes_no(self.lang, card.status(self.today) == wanted)} {period}"
             first.append(period)

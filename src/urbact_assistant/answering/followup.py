@@ -117,14 +117,13 @@ def resolve(
     if focus is None and len(shown) == 1 == len(base):  # a list of one: "is that one led by …?"
         focus = shown[0]
     # "E a outra, quem lidera?": of two networks, the one not asked about (of a few, the
-    # best-ranked other one); "entä se toinen" (Finnish "toinen": "second" and "other").
+    # best-ranked other one); not "who else was in it?", "any other cities?"
     pair = base if len(base) == 2 else shown if len(shown) == 2 else []
-    other = view.stems["other"].search(text) or picks == [PICKS["pick_2"]]
-    # not "who else was in it?", "any other cities?"
     of_its_own = query.countries or "partners" in query.asks or view.stems["in_it"].search(text)
-    if other and isinstance(focus, NetworkCard) and not own_topic and not of_its_own:
+    other = view.stems["other"].search(text) and not (own_topic or of_its_own)
+    if other and isinstance(focus, NetworkCard):
         others = [c for c in (pair or base[:FEW]) if c.slug != focus.slug]
-        if others and (pair or view.stems["other"].search(text)):
+        if others:
             return about(query, others[0], today, programme, "pick")
     own_words = own_topic or narrowing or names_urbact_networks(set(tokens(query.text)), view)
     own_question = own_words or query.status or query.type or query.led_by
@@ -201,9 +200,8 @@ def _chosen(
         on_screen = [c for c in started if c in listed[:FEW]]  # the lines the user read
         if len(on_screen) == 1 or len(started) == 1:
             return (on_screen or started)[0]
-    cities = {fold(c) for c in conversation.filters.cities}
-    lead_word = "lead" in query.asks or view.stems["led_by"].search(text)
-    if cities and lead_word and not query.countries and conversation.focus is None:
+    cities = {fold(c) for c in conversation.filters.cities}  # ("led by" words ask the lead)
+    if cities and "lead" in query.asks and not query.countries and conversation.focus is None:
         led = [c for c in listed if c.lead_partner and fold(c.lead_partner.place) in cities]
         if len(led) == 1:  # "Melyiket vezette?", "Quella che ha guidato, di cosa si occupava?"
             return led[0]

@@ -101,9 +101,8 @@ class ProgrammeAnswers:
         if call is not None and "call" in q.intents and "when" in asks:
             return self.call_when(call)
         # "Quel est le dernier appel URBACT ?": that call's dates, in the asker's language
-        best = pages[0] if pages else None
-        a_call = best is not None and best.kind == "call" and "call" in q.intents and not asks
-        if a_call and (found := self.call_when(best)):  # type: ignore[arg-type]
+        best = pages[0] if pages and "call" in q.intents and not asks else None
+        if best is not None and best.kind == "call" and (found := self.call_when(best)):
             return found
         if pages:
             return self.page_text(pages[0])

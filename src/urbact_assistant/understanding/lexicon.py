@@ -502,7 +502,7 @@ def _thesaurus(files: dict[str, dict]) -> Thesaurus:
     return index
 
 
-# Openings of a continuation in the main languages ("and in Italy?").
+# Openings of a continuation in the supported languages ("and in Italy?", "Και το …;").
 FOLLOW_UP = re.compile(
     r"^\s*(?:and|also|what about|how about|et|aussi|und|auch|e|anche|y|tambien|también|i|oraz|"
     r"a co z|e quanto|en|ook|και|κι|és|și|şi|iar|ja|och|og|agus|ir|pa|entä|aga|"

@@ -75,9 +75,13 @@ class Entities:
         cities = (key for key in self.cities if key not in self.typed_names)  # not GeoNames'
         small = self.lexicon.stop_words
         keys = (*cities, *self.networks)
-        return frozenset(w for key in keys for w in key.split() if w not in small) | {
-            key for key in keys if " " in key
-        }
+        whole = {key for key in keys if " " in key}
+        return frozenset(w for key in keys for w in key.split() if w not in small) | whole
+
+    def language(self, question: str, hint: str | None = None) -> str:
+        """The question's language, knowing the names and places of the cards."""
+        places = place_languages(question, self.city_countries)
+        return detect(question, self.name_words, hint, places)
 
     @cached_property
     def guessable_cities(self) -> tuple[list[str], dict[str, str]]:
@@ -375,8 +379,7 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     the conversation settled on (a short turn's own words may not tell it)."""
     lex = ents.lexicon
     folded_phrase = phrase(question)
-    places = place_languages(question, ents.city_countries)
-    view = lex.view(folded_phrase, language or detect(question, ents.name_words, places=places))
+    view = lex.view(folded_phrase, language or ents.language(question))
     st = view.stems
     if talk := small_talk(question, folded_phrase, view):
         return Query(text=question, kind="out_of_scope", small_talk=talk)
@@ -539,11 +542,9 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         w for kind in ("eligibility", "join_strong", "join_how", "join_weak", "call", *ASK_KINDS)
         for stem in view.stems[kind].stems for w in stem.split()
     }  # fmt: skip
-    capitalised = {
-        fold(w)
-        for i, w in enumerate(said)
-        if w[:1].isupper() and (i or not (fold(w) in phrase_words or countries))
-    }  # "Gab es da einen polnischen Partner?": a first word beside a nationality is a verb
+    # "Gab es da einen polnischen Partner?": a first word beside a nationality is a verb
+    first_ok = not (said and (fold(said[0]) in phrase_words or countries))
+    capitalised = {fold(w) for i, w in enumerate(said) if w[:1].isupper() and (i or first_ok)}
     place_like = bool(unknown) and len(unknown) == len(content) <= 3 and set(unknown) <= capitalised
     personal = personal or _asks_for_themself(
         question, folded_phrase, remaining, cities, content, networks, concepts, view
@@ -668,8 +669,7 @@ def standalone_question(question: str, previous: str | None, ents: Entities) -> 
     if query.networks or query.cities or query.kind in ("join", "out_of_scope"):
         return question
     folded = phrase(question)
-    places = place_languages(question, ents.city_countries)
-    view = ents.lexicon.view(folded, detect(question, ents.name_words, places=places))
+    view = ents.lexicon.view(folded, ents.language(question))
     pointing_back = bool(view.stems["of_those"].search(f" {query.topic} "))
     if follows_on(question) and (pointing_back or not set(query.concepts) & ents.topics):
         return f"{previous} {question}"  # "and in Italy?"; not "et sur les violences … ?"
