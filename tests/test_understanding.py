@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from urbact_assistant.core.text import phrase
+from urbact_assistant.core.text import phrase, skeleton
 from urbact_assistant.understanding.lexicon import Lexicon
-from urbact_assistant.understanding.questions import skeleton
 
 from .conftest import TODAY
 
@@ -298,3 +297,56 @@ def test_a_short_question_of_names_is_in_the_language_of_the_place_it_names(assi
         assert answer.text.startswith(yes), answer.text
     # a multi-word name is not read for its words ("After", "Cities")
     assert assistant.ask("A Zero Carbon Cities – tko je bio nositelj?").language == "hr"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "få penge" (little money) and "mange" are not a budget question: the topic is asked
+        (
+            "Vi er en lille by hvor mange frivillige hjælper ældre og familier med få penge. "
+            "Er der netværk om frivillighed i små byer?",
+            {"volunteering-cities", "volunteering-cities-plus"},
+        ),
+        (
+            "Which networks looked at using public spending to keep money in the local economy?",
+            {"procure", "making-spend-matter"},
+        ),
+    ],
+)
+def test_a_topic_beside_weak_signs_of_joining_gets_networks(assistant, question, expected):
+    retrieval = assistant.retrieve(question)
+    assert retrieval.query.kind == "topic"
+    assert expected & set(slugs(assistant, question)[:3])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how does a small town actually get into an urbact network? we have 8000 inhabitants",
+        "Hoe kan onze gemeente meedoen aan URBACT?",
+    ],
+)
+def test_who_asks_is_not_the_topic_of_a_joining_question(assistant, question):
+    retrieval = assistant.retrieve(question)
+    assert retrieval.query.kind == "join"
+    assert retrieval.hits[0].card.slug in {"how-to-join", "eligibility-and-co-financing"}
+
+
+def test_a_place_is_found_without_its_kind_of_unit(assistant):
+    # the cards write "Ķekava County"; "Ķekavas novads" is the genitive of the bare name
+    retrieval = assistant.retrieve("Kuros tīklos piedalījās Ķekavas novads?")
+    assert retrieval.query.kind == "city"
+    assert {"ecocore", "cities4csr"} <= set(
+        slugs(assistant, "Kuros tīklos piedalījās Ķekavas novads?")
+    )
+
+
+def test_an_everyday_word_is_not_a_request_off_topic(assistant):
+    # "rīkot pasākumus" (hold events) once matched "pasaku" (a fairy tale)
+    question = (
+        "Gribam atvērt NVO māju, kur biedrības var satikties, rīkot pasākumus un saņemt atbalstu "
+        "no pašvaldības. Vai kāds to ir darījis URBACT ietvaros?"
+    )
+    assert assistant.retrieve(question).query.kind == "topic"
+    assert "active-ngos" in slugs(assistant, question)[:3]

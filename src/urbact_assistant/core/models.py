@@ -394,6 +394,9 @@ class Query:
     besides: tuple[str, ...] = ()
     """Places left out of the partners asked for ("other French cities" after Toulouse's
     network, "a Belgian partner besides Mechelen")."""
+    maybe_topic: bool = False
+    """A joining question whose topic may be what is asked ("a network on volunteering in
+    small towns?"): the retriever answers with networks when they are clearly closer."""
 
     def __hash__(self) -> int:
         return hash((self.text, self.kind))

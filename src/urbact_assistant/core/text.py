@@ -33,3 +33,17 @@ def tokens(text: str) -> list[str]:
 def phrase(text: str) -> str:
     """Folded tokens joined by single spaces, padded, for whole-word ``in`` tests."""
     return f" {' '.join(tokens(text))} "
+
+
+_DOUBLE = re.compile(r"(.)\1+")
+# Spellings that transliterations of one name differ by: "Ужице" folds to "uzhitse" and
+# "Užice" to "uzice"; "Хотин" to "khotin" and the card's "Khotyn".
+_SKELETON = re.compile(r"sch|[kzcsgt]h|ts|tz|cz|sz|ck|[jyw]|(.)\1")
+_SKELETON_MAP = {"sch": "s", "kh": "h", "zh": "z", "ch": "c", "sh": "s", "gh": "g", "th": "t",
+                 "ts": "c", "tz": "c", "cz": "c", "sz": "s", "ck": "k", "j": "i", "y": "i", "w": "v"}  # fmt: skip
+
+
+def skeleton(word: str) -> str:
+    """A folded word without the letters transliterations disagree on."""
+    reduced = _SKELETON.sub(lambda m: _SKELETON_MAP.get(m.group(0), m.group(0)[:1]), word)
+    return _DOUBLE.sub(r"\1", reduced)  # "sofiya" → "sofiia" → "sofia"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
@@ -32,7 +33,8 @@ WEAK_SCORE = 0.15  # a card with a strong lexical match needs at least this dens
 LEXICAL_SHARE = 0.4  # ... and a BM25 score of at least this share of the best one
 RRF_K = 20
 PAGE_MARGIN = 0.03  # how much closer a programme page must be to win a topic question
-PAGE_MIN = 0.30  # ... and how close it must be at least
+PAGE_MIN = 0.30
+TOPIC_MARGIN = 0.0  # how much closer a network must be to win a joining question  # ... and how close it must be at least
 MAX_LIST = 12
 MAX_FILTER_LIST = 25
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -121,6 +123,8 @@ class Retriever:
             return Retrieval(
                 query=query, hits=self._baseline(question), today=today, programme=self.programme
             )
+        if query.maybe_topic and self._networks_closer(query, today):
+            query = replace(query, kind="topic")
         handler = {
             "network": self._named_networks,
             "city": self._cities,
@@ -130,6 +134,15 @@ class Retriever:
         return Retrieval(
             query=query, hits=handler(query, today), today=today, programme=self.programme
         )
+
+    def _networks_closer(self, query: Query, today: dt.date) -> bool:
+        """Some network card is clearly closer to the question than every programme page."""
+        cards = [c for c in self.corpus.networks if matches_filters(c, query, today)]
+        best = {
+            kind: max((d for _, d, _, _ in self._fused(query, pool, kind)), default=0.0)
+            for kind, pool in (("network", cards), ("programme", list(self.corpus.pages)))
+        }
+        return best["network"] >= best["programme"] + TOPIC_MARGIN
 
     def _named_networks(self, query: Query, today: dt.date) -> list[Hit]:
         """The named networks, each followed by its later editions ("Tech Revolution" →

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from urbact_assistant.core.models import Kind, NetworkCard, Query
-from urbact_assistant.core.text import fold, phrase, tokens
+from urbact_assistant.core.text import fold, phrase, skeleton, tokens
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.countries import EU27, FORMER_EU_MEMBERS
 from urbact_assistant.knowledge.places import other_names
@@ -39,6 +39,8 @@ from urbact_assistant.understanding.lexicon import (
 # Programme concepts that describe networks rather than ask about joining: "transfer networks
 # on food", "networks that produced Integrated Action Plans on housing" are topic questions.
 SOFT_PROGRAMME_CONCEPTS = {"network-types", "transfer-networks", "action-planning-networks", "innovation-transfer-networks", "action-networks", "implementation-networks", "thematic-networks-past", "integrated-action-plan", "good-practice", "urbact-local-group", "transfer-plan", "investment-plan", "urbact-method", "lead-partner"}  # fmt: skip
+# Topics that say who asks ("a small town", "a residents' association"), not what about
+ASKER_CONCEPTS = {"lead-partner", "small-towns", "ngos-civil-society"}
 PROGRAMME_PATTERNS = {
     "URBACT IV": r"\burbact (iv|4)\b",
     "URBACT III": r"\burbact (iii|3)\b",
@@ -134,7 +136,7 @@ class Entities:
                 else:
                     ents.networks.setdefault(key, card.slug)
             for party in card.members:
-                for name in {party.place, party.name}:
+                for name in {party.place, party.name, _without_unit(party.place)}:
                     key = " ".join(tokens(name))
                     if key and key not in COMMON_WORDS:
                         ents.cities.setdefault(key, set()).add(card.slug)
@@ -186,6 +188,11 @@ class Entities:
                 self.cities[other] = known
                 self.city_names[other] = self.city_names[key]
                 self.typed_names.add(other)
+
+
+def _without_unit(place: str) -> str:
+    """``Ķekava County`` → ``Ķekava``: a place is also called without its kind of unit."""
+    return re.sub(r"\s+(?:County|(?:Rural |Local |District )?Municipality|Region)$", "", place)
 
 
 def _name_variants(name: str) -> list[str]:
@@ -243,22 +250,6 @@ def _misspelt_networks(words: list[str], ents: Entities) -> list[str]:
             if match:
                 found.append(ents.networks[match[0]])
     return found
-
-
-# Spellings that transliterations of one name differ by: "Ужице" folds to "uzhitse" and
-# "Užice" to "uzice"; "Хотин" to "khotin" and the card's "Khotyn".
-_SKELETON = re.compile(r"sch|[kzcsgt]h|ts|tz|cz|sz|ck|[jyw]|(.)\1")
-_SKELETON_MAP = {"sch": "s", "kh": "h", "zh": "z", "ch": "c", "sh": "s", "gh": "g", "th": "t",
-                 "ts": "c", "tz": "c", "cz": "c", "sz": "s", "ck": "k", "j": "i", "y": "i", "w": "v"}  # fmt: skip
-
-
-def skeleton(word: str) -> str:
-    """A folded word without the letters transliterations disagree on."""
-    reduced = _SKELETON.sub(lambda m: _SKELETON_MAP.get(m.group(0), m.group(0)[:1]), word)
-    return _DOUBLE.sub(r"\1", reduced)  # "sofiya" → "sofiia" → "sofia"
-
-
-_DOUBLE = re.compile(r"(.)\1+")
 
 
 def _fuzzy_cities(words: list[str], ents: Entities, view: View) -> dict[str, str]:
@@ -473,9 +464,9 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     )
     # "Who can be lead partner of a Transfer Network?" asks a programme rule (the lead
     # partner is what is asked, not a topic).
+    subject = any(c.kind == "topic" and c.id != "lead-partner" for c in concepts)
     rule_topical = topical and (
-        any(c.kind == "topic" and c.id != "lead-partner" for c in concepts)
-        or bool(status or cities or country_keys or WHICH_NETWORK.search(remaining))
+        subject or bool(status or cities or country_keys or WHICH_NETWORK.search(remaining))
     )
     strong_join = strong_join or bool(st["eligibility"].search(beyond_topics) and not rule_topical)
     weak_join = st["join_weak"].search(beyond_topics) or any(
@@ -570,6 +561,11 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     else:
         kind = "topic"
     unknown_names = tuple(w.capitalize() for w in unknown) if kind == "city" and not cities else ()
+    # "Er der netværk om frivillighed i små byer?": a topic beside weak signs of joining
+    # (a budget word, "involve"); the retriever decides by which cards are closer.
+    joining = join_words or st["eligibility"].search(beyond_topics) or st["call"].search(remaining)
+    about = any(c.kind == "topic" and c.id not in ASKER_CONCEPTS for c in concepts)
+    maybe_topic = kind == "join" and about and not joining
     english = [term for c in concepts for term in c.english[:6]]
     return Query(
         text=question,
@@ -592,6 +588,7 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         led_by=led_by,
         asks=asks,
         personal=personal,
+        maybe_topic=maybe_topic,
     )
 
 
