@@ -230,3 +230,15 @@ def test_a_national_points_host_and_email_are_facts():
     assert problems == [] and page.facts.email == "urbact@mmr.gov.cz"
     _, problems = messages(NUP.replace("@mmr", " at mmr"), "corpus/programme/nup-test.md")
     assert any("e-mail" in message for _, message in problems)
+
+
+def test_every_card_writes_a_city_the_same_way():
+    # a lead partner written "Torino" in one card and "Turin" in another is not recognised as
+    # the city a user asked about ("which ones did it lead?")
+    from urbact_assistant.understanding.lexicon import load_data
+
+    corpus, _ = check_corpus(CORPUS, TODAY)
+    written = {p.place for card in corpus.networks for p in card.members}
+    for canonical, variants in load_data("exonyms").items():
+        used = [n for n in (canonical, *variants) if n in written]
+        assert len(used) <= 1, f"{canonical} is written {used}"
