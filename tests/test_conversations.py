@@ -604,3 +604,50 @@ def test_still_running_in_the_plural_narrows_in_slavic_languages(assistant):
         shown, narrowed = dialogue(assistant, first, narrowing)
         assert narrowed.conversation.filters.status == "ongoing", narrowing
         assert narrowed.conversation.base == shown.conversation.base  # the list, not a new search
+
+
+def test_did_it_have_a_second_edition_says_yes_and_shows_it(assistant):
+    _, second = dialogue(assistant, "tell me about RU:RBAN", "did it have a second wave?")
+    assert second.text.startswith("Yes.")
+    assert second.citations[0].slug == "rurban-second-wave"
+    _, bulgarian = dialogue(
+        assistant, "Кои мрежи на URBACT се занимават с градски градини?", "Имаше ли втора вълна?"
+    )
+    assert bulgarian.text.startswith("Да.") and bulgarian.citations[0].slug == "rurban-second-wave"
+
+
+def test_a_city_in_no_running_network_gets_no_and_its_networks(assistant):
+    answer = assistant.ask("Is Zadar in a network that is still running?")
+    assert answer.text.startswith("No.")
+    assert "not a partner" not in answer.text  # Zadar is one, in networks that have ended
+    assert {c.slug for c in answer.citations} >= {"schoolhoods", "cities-after-dark"}
+
+
+def test_yes_comes_before_the_filters_line(assistant):
+    answer = assistant.ask("Ali Ljubljana trenutno sodeluje v kakšni mreži?")
+    assert answer.text.startswith("Da.")
+    assert [c.slug for c in answer.citations] == ["eat4climate"]
+
+
+def test_the_budget_of_a_network_like_this_is_its_calls_and_it_stays_in_focus(assistant):
+    *_, budget, until = dialogue(
+        assistant,
+        "O Fundão está em alguma rede URBACT?",
+        "Qual delas ainda está a decorrer?",
+        "E qual é o orçamento máximo de uma rede destas?",
+        "Até quando vai?",
+    )
+    assert "750" in budget.text and budget.citations[0].slug == "call-transfer-networks-2025"
+    assert "2028" in until.text and until.citations[0].slug == "shift-r"
+
+
+def test_which_ones_did_the_city_lead_narrows_its_list(assistant):
+    _, led = dialogue(assistant, "Torino è in qualche rete URBACT?", "Quali ha guidato?")
+    slugs = {c.slug for c in led.citations}
+    assert {"2nite", "co4cities", "innovato-r"} <= slugs
+    assert "femact-cities" not in slugs and not led.text.startswith("Sì")
+
+
+def test_no_other_edition_says_no(assistant):
+    _, none = dialogue(assistant, "Who leads SCHOOLHOODS?", "did it have a second edition?")
+    assert none.text.startswith("No.") and [c.slug for c in none.citations] == ["schoolhoods"]

@@ -171,3 +171,8 @@ def test_every_supported_language_has_the_follow_up_and_asker_words(code):
     stems = language_file(code)["stems"]
     for kind in (*FOLLOW_UP_KINDS, *ASKER_KINDS, "ask_which", "led_by"):
         assert stems.get(kind), f"{code}: no {kind}"
+
+
+def test_a_place_named_outweighs_a_stop_word_of_another_language(assistant):
+    # "Silla" is a Spanish town in CityLake and Finnish "sillä"
+    assert assistant.ask("¿Participa Silla en CityLake?").language == "es"

@@ -224,6 +224,8 @@ def build_chain(
         follow = state.follow_up
         if follow is not None:
             after = state.conversation.after(given, follow.kind, follow.filters)
+        elif any("aside" in h.reasons for h in state.found.hits[:1]):  # the network's own call
+            after = state.conversation.after(given, "aside")
         else:
             after = state.conversation.after(given, None, Filters.of(state.found.query))
         return replace(given, conversation=after)

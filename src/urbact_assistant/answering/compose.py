@@ -147,6 +147,12 @@ class _Plan(ProgrammeAnswers):
             lines.append(self.say("themes_line", themes=", ".join(card.themes[:6])))
         for other in networks[1:3]:  # later editions ("Tech Revolution 2.0")
             lines.append(f"{self.identity(other)} {self.cites.cite(other)}")
+        if "exists" in asks and "no-edition" in self.hits[0].reasons:  # no other edition
+            none = self.say("edition_none", network=card.name)
+            lines[0] = f"{yes_no(self.lang, False)} {none} {marker}\n{self.identity(card)}"
+            del lines[1:]
+        elif "exists" in asks:  # "did it have a second edition?": yes, this one
+            lines[0] = f"{yes_no(self.lang, True)} {lines[0]}"
         return "\n".join(lines)
 
     def identity(self, card: NetworkCard) -> str:
@@ -253,7 +259,9 @@ class _Plan(ProgrammeAnswers):
         """A head line, the best ``SHOWN`` networks one line each, "N more"; all cited."""
         lines = [head]
         if echo and (self.q.status or self.q.countries or self.q.type or self.q.programme):
-            lines.insert(0, self.say("filters", filters=self.filters()))
+            verdict = head.startswith((yes_no(self.lang, True), yes_no(self.lang, False)))
+            filters = self.filters(places=self.q.kind != "city")  # not "Filters: Ljubljana"
+            lines.insert(int(verdict), self.say("filters", filters=filters))  # yes or no first
         for card in cards[:SHOWN]:
             lines.append(self.line(card, (roles or {}).get(card.slug, "")))
         if len(cards) > SHOWN:
@@ -307,7 +315,7 @@ class _Plan(ProgrammeAnswers):
                 shown[card.slug] = "; ".join(filter(None, (shown.get(card.slug), lead)))
         return shown
 
-    def filters(self) -> str:
+    def filters(self, places: bool = True) -> str:
         q, parts = self.q, []
         if q.status:
             parts.append(ph.status_word(q.status, self.lang))
@@ -317,7 +325,7 @@ class _Plan(ProgrammeAnswers):
             parts.append(q.programme)
         if q.led_by:
             parts.append(self.say("role_lead"))
-        if q.led_by or q.filter_only:  # "which of those did Koszalin (lead|take part in)?"
+        if (q.led_by or q.filter_only) and places:  # "which of those did Koszalin lead?"
             parts += [ph.place(c, self.lang) for c in q.cities]
         parts += [ph.country(c, self.lang) for c in q.countries]
         return ", ".join(parts)
@@ -329,6 +337,10 @@ class _Plan(ProgrammeAnswers):
         if not networks:
             city = ", ".join(self.q.cities) or self.q.text
             return self.say("city_none", city=city, contact=CONTACT_URL)
+        if all("unfiltered" in h.reasons for h in self.hits):  # none of its networks is ongoing
+            city = ph.join([ph.place(c, self.lang) for c in self.q.city_slugs], self.lang)
+            head = self.say("city_filtered_none", city=city, filters=self.filters(places=False))
+            return self.listing(networks, f"{yes_no(self.lang, False)} {head}", echo=False)
         blocks = []
         for city, slugs in (self.q.city_slugs or {"": ()}).items():
             cards = [c for c in networks if not slugs or c.slug in slugs]

@@ -85,13 +85,32 @@ def resolve(
     if not (shown or base) or query.networks or query.cities or query.kind == "out_of_scope":
         return None
     picks = [i for kind, i in PICKS.items() if view.stems[kind].search(text)]
-    if picks and view.stems["edition"].search(text):  # "the second edition/wave"
-        focus_card = cards.get(conversation.focus or "")
+    focus_card = cards.get(conversation.focus or "")
+    if view.stems["edition"].search(text):
+        # "the second edition/wave"; "did it have a second wave?": the one after it (after the
+        # network in focus, or the first one shown)
         anchors = [focus_card] if isinstance(focus_card, NetworkCard) else shown
         for anchor in anchors:
             editions = _editions(anchor, cards)
-            if len(editions) > 1 and _fits(picks[0], len(editions)):
+            if not picks and anchor is anchors[0] and anchor in editions[:-1]:
+                picks = [editions.index(anchor) + 1]
+            yes_no = not query.asks and not follows_on(query.text)  # "Czy miała drugą edycję?"
+            if len(editions) > 1 and picks and _fits(picks[0], len(editions)):
+                if yes_no:
+                    query = replace(query, asks=("exists",))  # yes, and that edition
                 return about(query, editions[picks[0]], today, programme, "pick")
+            if len(editions) == 1 and anchor is focus_card and yes_no:  # no: only this one
+                found = about(replace(query, asks=("exists",)), anchor, today, programme, "pick")
+                hits = [Hit(anchor, 1.0, reasons=("follow-up", "no-edition"))]
+                return replace(found, retrieval=replace(found.retrieval, hits=hits))
+    if (led := _led_by_its_city(query, conversation, base or shown)) is not None:
+        asked = replace(query, kind="topic", filter_only=True, led_by=True, asks=("which",))
+        asked = replace(
+            asked, cities=conversation.filters.cities, countries=()
+        )  # "Quali ha guidato?"
+        hits = [Hit(c, 1.0, reasons=("shown",)) for c in led]
+        found = Retrieval(asked, hits, today, programme, narrowed_from=len(base or shown))
+        return FollowUp("narrow", found, conversation.filters)
     chosen = _chosen(query, view, text, conversation, base or shown)
     if chosen is not None and not set(query.concepts) & topics - ASKED_CONCEPTS:
         return about(query, chosen, today, programme, "pick")  # not "the one on canteens"
@@ -200,12 +219,20 @@ def _chosen(
         on_screen = [c for c in started if c in listed[:FEW]]  # the lines the user read
         if len(on_screen) == 1 or len(started) == 1:
             return (on_screen or started)[0]
+    led = _led_by_its_city(query, conversation, listed, size=1)
+    return led[0] if led else None  # "Melyiket vezette?", "Quella che ha guidato, di cosa …?"
+
+
+def _led_by_its_city(
+    query: Query, conversation: Conversation, listed: list[NetworkCard], size: int = 2
+) -> list[NetworkCard] | None:
+    """After a city's list, "which one(s) did it lead?": the ones it led, when there are
+    exactly one (``size`` 1: picked) or several (``size`` 2: the list narrowed to them)."""
     cities = {fold(c) for c in conversation.filters.cities}  # ("led by" words ask the lead)
-    if cities and "lead" in query.asks and not query.countries and conversation.focus is None:
-        led = [c for c in listed if c.lead_partner and fold(c.lead_partner.place) in cities]
-        if len(led) == 1:  # "Melyiket vezette?", "Quella che ha guidato, di cosa si occupava?"
-            return led[0]
-    return None
+    if not cities or "lead" not in query.asks or query.countries or conversation.focus:
+        return None
+    led = [c for c in listed if c.lead_partner and fold(c.lead_partner.place) in cities]
+    return led if (len(led) == 1) == (size == 1) and led else None
 
 
 def _by_city(
@@ -371,6 +398,18 @@ def about(query: Query, card: NetworkCard, today: dt.date, programme: tuple, kin
     return FollowUp(kind, Retrieval(asked, hits, today, programme))
 
 
+def _call_of(network: NetworkCard, cards: dict[str, AnyCard]) -> ProgrammePage | None:
+    """The call that approved ``network``: the latest call for its type before it started."""
+    if network.start is None:
+        return None
+    calls = [
+        c for c in cards.values()
+        if isinstance(c, ProgrammePage) and c.kind == "call" and c.network_type == network.type
+        and (c.opens or c.closes) and c.call_date <= network.start.first
+    ]  # fmt: skip
+    return max(calls, key=lambda c: c.call_date, default=None)
+
+
 def same_call(
     retrieval: Retrieval, conversation: Conversation, cards: dict[str, AnyCard]
 ) -> Retrieval:
@@ -386,12 +425,18 @@ def same_call(
         return retrieval  # a question finding nothing, asking nothing of a call
     before = [cards.get(s) for s in conversation.shown]
     call = before[0] if len(before) == 1 else None
+    focus = cards.get(conversation.focus or "")
+    network = call if isinstance(call, NetworkCard) else focus if call is None else None
+    if isinstance(network, NetworkCard):  # "the budget of a network like this": its call's
+        call = _call_of(network, cards)  # (an aside: the network stays the one talked about)
+    else:
+        network = None
     if not (
         isinstance(call, ProgrammePage) and call.kind == "call" and (call.opens or call.closes)
     ):
         return retrieval
     year = call.call_date.year
-    hits = [Hit(call, 1.0, reasons=("context",))]
+    hits = [Hit(call, 1.0, reasons=("context", "aside") if network else ("context",))]
     hits += [h for h in retrieval.hits if h.card.slug != call.slug]
     asked = replace(q, type=call.network_type, years=(year,))
     return replace(retrieval, query=asked, hits=hits)

@@ -516,7 +516,8 @@ class Conversation:
         self, answer: Answer, follow_up: str | None = None, filters: Filters | None = None
     ) -> Conversation:
         """The state once ``answer`` has been given: ``follow_up`` is the kind of follow-up it
-        answered (``pick``, ``attribute``, ``narrow``) or None for a new question."""
+        answered (``pick``, ``attribute``, ``narrow``, ``aside``: a programme answer about the
+        network talked about, which stays so) or None for a new question."""
         turn = Turn(answer.standalone or answer.question, answer.text)
         slugs = tuple(c.slug for c in answer.citations)
         if not slugs and follow_up is None:  # found nothing: what the user saw is still there
@@ -525,6 +526,8 @@ class Conversation:
                 turns=(*self.turns, turn)[-self.MAX_TURNS :],
                 language=answer.language or self.language,
             )
+        if follow_up == "aside":  # "the budget of a network like this?": still about it
+            return replace(self, turns=(*self.turns, turn)[-self.MAX_TURNS :])
         base, kept = (self.base, self.filters) if follow_up else (slugs, filters or Filters())
         if not follow_up and not kept.cities and slugs and set(slugs) <= set(self.base):
             # "Who led Resilient Europe?" from Malmö's list: still Malmö's networks

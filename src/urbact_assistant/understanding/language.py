@@ -183,6 +183,8 @@ def detect(
         switched = told is not None and told == found and confidence >= SHORT_CONFIDENCE
         if (fallback in ranked[:3] and not switched) or told == fallback:
             return fallback
+    if told and told != found and found in places and told not in places:
+        return str(found)  # "¿Participa Silla en CityLake?": Finnish "sillä" is a Spanish town
     if told and told != found and not (confidence >= SURE and len(words) >= 3):
         # One telling word does not move a conversation out of its language when the model
         # agrees with the conversation ("e Rodi ne fa parte?": Swedish "få" is Italian "fa").

@@ -348,7 +348,7 @@ class Lexicon:
             stop_words=self.stop_words.union(*(lang.stop_words for lang in chosen)),
             clear_ongoing=group("clear_ongoing"),
             near_ongoing=re.compile(
-                rf"\b(?:{ambiguous})\w*\s+(?:\w+\s+)?(?:{nets})\b"
+                rf"\b(?:{ambiguous})\w*\s+(?:\w+\s+){{0,2}}(?:{nets})\b"  # "currently in a network"
                 rf"|\b(?:{nets})\s+(?:\w+\s+)?(?:{ambiguous})"
             ),
             clear_ended=group("clear_ended"),
