@@ -350,3 +350,29 @@ def test_an_everyday_word_is_not_a_request_off_topic(assistant):
     )
     assert assistant.retrieve(question).query.kind == "topic"
     assert "active-ngos" in slugs(assistant, question)[:3]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Ce farmacie e deschisă non-stop în Cluj acum?",  # a place and words of another subject
+        "Jag fick en parkeringsbot i Malmö, hur överklagar jag den?",  # "I" twice, for oneself
+    ],
+)
+def test_personal_requests_naming_a_city_are_declined(assistant, question):
+    retrieval = assistant.retrieve(question)
+    assert retrieval.query.personal and not retrieval.hits
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Malmö parkering nätverk?",
+        "Is Cluj-Napoca in a network that is still running?",
+        "Jag bor i Malmö: vilka nätverk arbetar med parkering?",
+    ],
+)
+def test_questions_about_networks_naming_a_city_are_not_personal(assistant, question):
+    retrieval = assistant.retrieve(question)
+    assert not retrieval.query.personal and retrieval.query.kind != "out_of_scope"
+    assert retrieval.hits

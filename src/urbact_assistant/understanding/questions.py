@@ -314,6 +314,7 @@ def _asks_for_themself(
     networks: list[str],
     concepts: list[Concept],
     view: View,
+    unknown: list[str],
 ) -> bool:
     """A request for the asker's own life in a named place ("I need a plumber in Manchester",
     "Dove posso parcheggiare a Bologna?", "Kust ma Tartus tööd leian?"): nothing about URBACT,
@@ -329,8 +330,12 @@ def _asks_for_themself(
         return False
     if any(c.kind == "programme" for c in concepts):  # a call, joining, a contact point
         return False
+    if not concepts and len(set(unknown) - later_capitals) >= 2:
+        return True  # "Ce farmacie e deschisă non-stop în Cluj?": words of another subject
+    me = st["me"].position(folded)  # "Jag fick en parkeringsbot …, hur överklagar jag den?"
+    twice = me is not None and st["me"].search(folded[me + 1 :])
     topical = any(c.kind == "topic" for c in concepts)
-    return bool(st["me_asking"].search(folded) or (st["me"].search(folded) and not topical))
+    return bool(st["me_asking"].search(folded) or (me is not None and (twice or not topical)))
 
 
 def _after_near(key: str, folded: str, view: View) -> bool:
@@ -538,7 +543,7 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     capitalised = {fold(w) for i, w in enumerate(said) if w[:1].isupper() and (i or first_ok)}
     place_like = bool(unknown) and len(unknown) == len(content) <= 3 and set(unknown) <= capitalised
     personal = personal or _asks_for_themself(
-        question, folded_phrase, remaining, cities, content, networks, concepts, view
+        question, folded_phrase, remaining, cities, content, networks, concepts, view, unknown
     )
     mentions_other = st["other_programmes"].search(remaining) or bool(
         re.search(r"\bLIFE\b", question)
