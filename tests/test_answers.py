@@ -381,3 +381,16 @@ def test_the_latest_call_is_its_dates_in_the_askers_language(assistant):
     answer = assistant.ask("Quel est le dernier appel URBACT ?")
     assert answer.language == "fr" and "2026" in answer.text
     assert "(en anglais)" not in answer.text and answer.citations[0].slug.startswith("call-")
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("how many proposals were submitted to the 2025 Transfer Networks call?", "39"),
+        ("¿Cuántas propuestas se recibieron en la convocatoria de 2019?", "62"),
+    ],
+)
+def test_how_many_proposals_a_call_received(assistant, question, figure):
+    answer = assistant.ask(question)
+    assert figure in answer.text.split("\n")[0]
+    assert answer.citations[0].slug.startswith("call-")

@@ -28,7 +28,7 @@ from urbact_assistant.core.models import (
     Query,
     Retrieval,
 )
-from urbact_assistant.core.text import fold, tokens
+from urbact_assistant.core.text import fold, skeleton, tokens
 from urbact_assistant.understanding.lexicon import View, follows_on
 from urbact_assistant.understanding.questions import (
     matches_filters,
@@ -318,7 +318,13 @@ def pick_by_topic(
     """The network of the list nearest the topic (``nearest``: slugs, nearest first), asked
     about; None when no network of the list is near it."""
     base = set(conversation.base)
-    for slug in nearest:
+    # "Quella sul teatro?": a network whose name says the topic ("Theatre4all") comes first
+    stems = {skeleton(w)[:5] for w in query.content if len(w) >= 5}
+    named = [
+        slug for slug in conversation.base
+        if any(skeleton(t).startswith(s) for t in tokens(cards[slug].name) for s in stems)
+    ]  # fmt: skip
+    for slug in [*named, *nearest]:
         if slug in base and isinstance(card := cards.get(slug), NetworkCard):
             return about(query, card, today, programme, "pick")
     return None

@@ -84,6 +84,11 @@ class ProgrammeAnswers:
             counted = "count" in asks and q.countries and partners_asked
             if counted and (found := self.partners_from(call)):  # "Spanish partners in 2023?"
                 return found
+            if {"count", "proposals"} <= asks and call.facts.proposals_received:  # "how many bids?"
+                said = self.say("proposals_received", n=call.facts.proposals_received)
+                if call.facts.networks_approved:
+                    said += " " + self.approved_figures(call, partners=False)
+                return _capital(f"{self.call_name(call)}: {said} {self.cites.cite(call)}")
             # "Is there a minimum number of inhabitants?" counts neither networks nor partners
             of_people = bool(_PEOPLE_WORDS.search(text))
             count_rule = self.partners_rule if (of_members or of_cities) and not of_people else None

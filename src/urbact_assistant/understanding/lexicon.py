@@ -30,7 +30,7 @@ STEM_KINDS = (
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
     "ask_which", "other", "near", "edition", "me", "me_asking", "in_it", "pick_newest",
-    "pick_oldest", "outside_eu",
+    "pick_oldest", "outside_eu", "ask_proposals",
 )  # fmt: skip
 FOLLOW_UP_KINDS = (
     "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "edition", "in_it",
@@ -44,7 +44,7 @@ NOT_TOPIC_KINDS = (
 ASKER_KINDS = ("near", "me", "me_asking")
 ASK_KINDS = (
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "ask_status",
-    "ask_which",
+    "ask_which", "ask_proposals",
 )  # fmt: skip
 TYPE_KINDS = (
     "innovation-transfer", "action-planning", "transfer", "action", "implementation", "pilot",

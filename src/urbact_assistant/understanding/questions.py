@@ -318,24 +318,23 @@ def _asks_for_themself(
 ) -> bool:
     """A request for the asker's own life in a named place ("I need a plumber in Manchester",
     "Dove posso parcheggiare a Bologna?", "Kust ma Tartus tööd leian?"): nothing about URBACT,
-    a network, a city's participation or a call is named. A pronoun alone ("I", "mein")
-    counts only when the question names no topic either."""
+    a network, a city's participation or a call is named. A pronoun once ("I", "mein") counts
+    only when the question names no topic either; words of another subject always do."""
     st = view.stems
     later_capitals = {fold(w) for w in re.findall(r"\w+", question)[1:] if w[:1].isupper()}
     place = bool(cities) or bool(set(content) & later_capitals)  # a name: "Tartus", "Qormi"
     if not place or networks or "urbact" in folded.split():
         return False
-    words = set(folded.split())
-    if words & (view.network_words | view.city_words) or st["participation"].search(remaining):
-        return False
-    if any(c.kind == "programme" for c in concepts):  # a call, joining, a contact point
+    named = set(folded.split()) & (view.network_words | view.city_words)
+    programme = any(c.kind == "programme" for c in concepts)  # a call, joining, a contact point
+    if named or programme or st["participation"].search(remaining):  # a network, taking part
         return False
     if not concepts and len(set(unknown) - later_capitals) >= 2:
         return True  # "Ce farmacie e deschisă non-stop în Cluj?": words of another subject
     me = st["me"].position(folded)  # "Jag fick en parkeringsbot …, hur överklagar jag den?"
     twice = me is not None and st["me"].search(folded[me + 1 :])
-    topical = any(c.kind == "topic" for c in concepts)
-    return bool(st["me_asking"].search(folded) or (me is not None and (twice or not topical)))
+    alone = me is not None and not any(c.kind == "topic" for c in concepts)
+    return bool(st["me_asking"].search(folded) or twice or alone)
 
 
 def _after_near(key: str, folded: str, view: View) -> bool:
@@ -566,8 +565,7 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     else:
         kind = "topic"
     unknown_names = tuple(w.capitalize() for w in unknown) if kind == "city" and not cities else ()
-    # "Er der netværk om frivillighed i små byer?": a topic beside weak signs of joining
-    # (a budget word, "involve"); the retriever decides by which cards are closer.
+    # "Er der netværk om frivillighed …?": a topic beside weak signs of joining (retriever decides)
     joining = join_words or st["eligibility"].search(beyond_topics) or st["call"].search(remaining)
     about = any(c.kind == "topic" and c.id not in ASKER_CONCEPTS for c in concepts)
     maybe_topic = kind == "join" and about and not joining
