@@ -336,7 +336,8 @@ class _Plan(ProgrammeAnswers):
         """Yes and the city's networks (newest first), with its role; or an honest no."""
         if not networks:
             city = ", ".join(self.q.cities) or self.q.text
-            return self.say("city_none", city=city, contact=CONTACT_URL)
+            none = self.say("city_none", city=city, contact=CONTACT_URL)
+            return f"{yes_no(self.lang, False)} {none}"  # "Is Galway in a network?": no
         if all("unfiltered" in h.reasons for h in self.hits):  # none of its networks is ongoing
             city = ph.join([ph.place(c, self.lang) for c in self.q.city_slugs], self.lang)
             head = self.say("city_filtered_none", city=city, filters=self.filters(places=False))

@@ -13,6 +13,7 @@ downloaded.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
@@ -93,3 +94,8 @@ def _other_names(places: frozenset[tuple[str, str]]) -> tuple[tuple[str, tuple[s
             seen.add(k)
             names.setdefault(place, []).append(name)
     return tuple((place, tuple(found_names)) for place, found_names in names.items())
+
+
+def without_unit(place: str) -> str:
+    """``Ķekava County`` → ``Ķekava``: a place is also called without its kind of unit."""
+    return re.sub(r"\s+(?:County|(?:Rural |Local |District )?Municipality|Region)$", "", place)

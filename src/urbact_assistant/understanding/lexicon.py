@@ -628,3 +628,25 @@ def _country_names() -> dict[str, str]:
 def demonym(word: str, stems: tuple[tuple[str, str], ...]) -> str | None:
     """``polskich`` → ``PL``, ``ukrainienne`` → ``UA``: adjectives of nationality."""
     return next((code for stem, code in stems if word.startswith(stem)), None)
+
+
+THANKS_SIGNS = frozenset("👍🙏👌🙂😊❤️♥️💯✅🤝")
+
+
+def small_talk(question: str, folded_phrase: str, view: View) -> str | None:
+    """``greeting`` or ``thanks`` when the message is only that (and punctuation, emoji, a
+    mention of URBACT or the bot); None for anything with more to it."""
+    signs = {c for c in question if not c.isspace()}
+    if signs and signs <= THANKS_SIGNS | {"\ufe0f", "!", "."}:  # "👍", "🙏!"
+        return "thanks"
+    if not folded_phrase.strip():
+        return None
+    for kind in ("thanks", "greeting"):
+        stems = view.stems[kind].stems
+        rest = f" {folded_phrase.strip()} "
+        for stem in sorted((s.strip() for s in stems), key=len, reverse=True):
+            rest = re.sub(rf"(?<![a-z0-9]){re.escape(stem)}(?![a-z0-9])", " ", rest)
+        left = [w for w in rest.split() if w not in ("urbact", "bot", "assistant", "very", "much")]
+        if not left and rest.strip() != folded_phrase.strip():
+            return kind
+    return None

@@ -17,7 +17,7 @@ from urbact_assistant.core.models import Kind, NetworkCard, Query
 from urbact_assistant.core.text import fold, phrase, skeleton, tokens
 from urbact_assistant.knowledge.corpus import Corpus
 from urbact_assistant.knowledge.countries import EU27, FORMER_EU_MEMBERS
-from urbact_assistant.knowledge.places import other_names
+from urbact_assistant.knowledge.places import other_names, without_unit
 from urbact_assistant.understanding.language import detect, place_languages
 from urbact_assistant.understanding.lexicon import (
     ASK_KINDS,
@@ -34,6 +34,7 @@ from urbact_assistant.understanding.lexicon import (
     follows_on,
     is_everyday_word,
     load_data,
+    small_talk,
 )
 
 # Programme concepts that describe networks rather than ask about joining: "transfer networks
@@ -136,7 +137,7 @@ class Entities:
                 else:
                     ents.networks.setdefault(key, card.slug)
             for party in card.members:
-                for name in {party.place, party.name, _without_unit(party.place)}:
+                for name in {party.place, party.name, without_unit(party.place)}:
                     key = " ".join(tokens(name))
                     if key and key not in COMMON_WORDS:
                         ents.cities.setdefault(key, set()).add(card.slug)
@@ -188,11 +189,6 @@ class Entities:
                 self.cities[other] = known
                 self.city_names[other] = self.city_names[key]
                 self.typed_names.add(other)
-
-
-def _without_unit(place: str) -> str:
-    """``Ķekava County`` → ``Ķekava``: a place is also called without its kind of unit."""
-    return re.sub(r"\s+(?:County|(?:Rural |Local |District )?Municipality|Region)$", "", place)
 
 
 def _name_variants(name: str) -> list[str]:
@@ -316,10 +312,9 @@ def _asks_for_themself(
     view: View,
     unknown: list[str],
 ) -> bool:
-    """A request for the asker's own life in a named place ("I need a plumber in Manchester",
-    "Dove posso parcheggiare a Bologna?", "Kust ma Tartus tööd leian?"): nothing about URBACT,
-    a network, a city's participation or a call is named. A pronoun once ("I", "mein") counts
-    only when the question names no topic either; words of another subject always do."""
+    """A request for the asker's own life in a named place ("Dove posso parcheggiare a Bologna?"):
+    nothing about URBACT, a network, taking part or a call. A pronoun once ("I", "mein") counts
+    only when no topic is named either; two, or words of another subject, always do."""
     st = view.stems
     later_capitals = {fold(w) for w in re.findall(r"\w+", question)[1:] if w[:1].isupper()}
     place = bool(cities) or bool(set(content) & later_capitals)  # a name: "Tartus", "Qormi"
@@ -539,8 +534,15 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     }  # fmt: skip
     # "Gab es da einen polnischen Partner?": a first word beside a nationality is a verb
     first_ok = not (said and (fold(said[0]) in phrase_words or countries))
-    capitalised = {fold(w) for i, w in enumerate(said) if w[:1].isupper() and (i or first_ok)}
-    place_like = bool(unknown) and len(unknown) == len(content) <= 3 and set(unknown) <= capitalised
+    caps = [w for i, w in enumerate(said) if w[:1].isupper() and (i or first_ok)]
+    capitalised = {fold(w) for w in caps if not w.isupper()}  # not "FEDER": an acronym
+    starts = {fold(w) for w in re.findall(r"[.?!]\s*[¿¡]?(\w+)", question)}  # "… ¿Podían …?"
+    named = [w for w in unknown if w in capitalised - starts]  # "Est-ce que Montpellier …?"
+    topical_words = any(c.kind == "topic" for c in concepts)
+    place_like = 0 < len(named) <= 2 and len(content) - len(named) <= 1 and not topical_words
+    # "Has Galway ever been part of an URBACT network?": a place and a network, nothing else
+    joining = strong_join or weak_join or st["eligibility"].search(remaining)
+    membership = membership or (bool(set(remaining.split()) & view.network_words) and not joining)
     personal = personal or _asks_for_themself(
         question, folded_phrase, remaining, cities, content, networks, concepts, view, unknown
     )
@@ -564,7 +566,8 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         kind = "join"
     else:
         kind = "topic"
-    unknown_names = tuple(w.capitalize() for w in unknown) if kind == "city" and not cities else ()
+    typed = {fold(w): w for w in said}  # "Jyväskylä" as written, not folded
+    unknown_names = tuple(typed.get(w, w) for w in named) if kind == "city" and not cities else ()
     # "Er der netværk om frivillighed …?": a topic beside weak signs of joining (retriever decides)
     joining = join_words or st["eligibility"].search(beyond_topics) or st["call"].search(remaining)
     about = any(c.kind == "topic" and c.id not in ASKER_CONCEPTS for c in concepts)
@@ -593,28 +596,6 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         personal=personal,
         maybe_topic=maybe_topic,
     )
-
-
-THANKS_SIGNS = frozenset("👍🙏👌🙂😊❤️♥️💯✅🤝")
-
-
-def small_talk(question: str, folded_phrase: str, view: View) -> str | None:
-    """``greeting`` or ``thanks`` when the message is only that (and punctuation, emoji, a
-    mention of URBACT or the bot); None for anything with more to it."""
-    signs = {c for c in question if not c.isspace()}
-    if signs and signs <= THANKS_SIGNS | {"\ufe0f", "!", "."}:  # "👍", "🙏!"
-        return "thanks"
-    if not folded_phrase.strip():
-        return None
-    for kind in ("thanks", "greeting"):
-        stems = view.stems[kind].stems
-        rest = f" {folded_phrase.strip()} "
-        for stem in sorted((s.strip() for s in stems), key=len, reverse=True):
-            rest = re.sub(rf"(?<![a-z0-9]){re.escape(stem)}(?![a-z0-9])", " ", rest)
-        left = [w for w in rest.split() if w not in ("urbact", "bot", "assistant", "very", "much")]
-        if not left and rest.strip() != folded_phrase.strip():
-            return kind
-    return None
 
 
 def inflected_country(word: str, names: Mapping[str, str], ents: Entities) -> str | None:
