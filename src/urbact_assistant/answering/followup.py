@@ -109,8 +109,8 @@ def resolve(
             asked, cities=conversation.filters.cities, countries=()
         )  # "Quali ha guidato?"
         hits = [Hit(c, 1.0, reasons=("shown",)) for c in led]
-        found = Retrieval(asked, hits, today, programme, narrowed_from=len(base or shown))
-        return FollowUp("narrow", found, conversation.filters)
+        led_list = Retrieval(asked, hits, today, programme, narrowed_from=len(base or shown))
+        return FollowUp("narrow", led_list, conversation.filters)
     chosen = _chosen(query, view, text, conversation, base or shown)
     if chosen is not None and not set(query.concepts) & topics - ASKED_CONCEPTS:
         return about(query, chosen, today, programme, "pick")  # not "the one on canteens"

@@ -85,10 +85,10 @@ class ProgrammeAnswers:
             if counted and (found := self.partners_from(call)):  # "Spanish partners in 2023?"
                 return found
             if {"count", "proposals"} <= asks and call.facts.proposals_received:  # "how many bids?"
-                said = self.say("proposals_received", n=call.facts.proposals_received)
+                figures = self.say("proposals_received", n=call.facts.proposals_received)
                 if call.facts.networks_approved:
-                    said += " " + self.approved_figures(call, partners=False)
-                return _capital(f"{self.call_name(call)}: {said} {self.cites.cite(call)}")
+                    figures += " " + self.approved_figures(call, partners=False)
+                return _capital(f"{self.call_name(call)}: {figures} {self.cites.cite(call)}")
             # "Is there a minimum number of inhabitants?" counts neither networks nor partners
             of_people = bool(_PEOPLE_WORDS.search(text))
             count_rule = self.partners_rule if (of_members or of_cities) and not of_people else None

@@ -137,10 +137,11 @@ class Retriever:
 
     def _networks_closer(self, query: Query, today: dt.date) -> bool:
         """Some network card is clearly closer to the question than every programme page."""
-        cards = [c for c in self.corpus.networks if matches_filters(c, query, today)]
+        cards: list[AnyCard] = [c for c in self.corpus.networks if matches_filters(c, query, today)]
+        pages: list[AnyCard] = list(self.corpus.pages)
         best = {
             kind: max((d for _, d, _, _ in self._fused(query, pool, kind)), default=0.0)
-            for kind, pool in (("network", cards), ("programme", list(self.corpus.pages)))
+            for kind, pool in (("network", cards), ("programme", pages))
         }
         return best["network"] >= best["programme"] + TOPIC_MARGIN
 
