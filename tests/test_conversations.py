@@ -651,3 +651,9 @@ def test_which_ones_did_the_city_lead_narrows_its_list(assistant):
 def test_no_other_edition_says_no(assistant):
     _, none = dialogue(assistant, "Who leads SCHOOLHOODS?", "did it have a second edition?")
     assert none.text.startswith("No.") and [c.slug for c in none.citations] == ["schoolhoods"]
+
+
+def test_a_city_that_led_one_network_gets_it_and_it_is_in_focus(assistant):
+    led, running = dialogue(assistant, "Ravenna guida qualche rete URBACT?", "è ancora attiva?")
+    assert led.text.startswith("Sì.") and [c.slug for c in led.citations] == ["daring-cities"]
+    assert running.citations[0].slug == "daring-cities"

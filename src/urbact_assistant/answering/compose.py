@@ -358,6 +358,10 @@ class _Plan(ProgrammeAnswers):
                 if not led:  # no: and the networks it took part in, as a partner
                     bare = head.removeprefix(yes_no(self.lang, True)).lstrip()
                     head = f"{yes_no(self.lang, False)} {_capital(bare)}"
+                elif len(led) == 1 and len(self.q.city_slugs) == 1:  # "Ravenna guida qualche …?"
+                    marker = self.cites.cite(led[0])  # yes, that one: it is "it" from now on
+                    lead = f"{yes_no(self.lang, True)} {self.lead(led[0])} {marker}"
+                    return f"{lead}\n{self.identity(led[0])}"
             blocks.append(self.listing(cards, head, roles))
         return (
             "\n\n".join(blocks)
