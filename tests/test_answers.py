@@ -77,16 +77,19 @@ def test_personal_requests_are_declined_without_claims_or_citations(assistant, q
 
 
 @pytest.mark.parametrize(
-    ("question", "lang"),
+    ("question", "lang", "city"),
     [
-        ("Is Miskolc in an URBACT network?", "en"),
-        ("Miskolc részt vesz URBACT hálózatban?", "hu"),  # "részt vesz": a phrase for taking part
-        ("Deltar Kiruna i ett URBACT-nätverk?", "sv"),
+        ("Is Miskolc in an URBACT network?", "en", "Miskolc"),
+        ("Miskolc részt vesz URBACT hálózatban?", "hu", "Miskolc"),  # a phrase for taking part
+        ("Deltar Kiruna i ett URBACT-nätverk?", "sv", "Kiruna"),
+        # a place and a word for network, nothing about joining; the name as typed
+        ("Has Galway ever been part of an URBACT network?", "en", "Galway"),
+        ("Est-ce que Montpellier fait partie d'un réseau URBACT ?", "fr", "Montpellier"),
+        ("Onko Jyväskylä mukana jossain URBACT-verkostossa?", "fi", "Jyväskylä"),
     ],
 )
-def test_a_city_the_cards_do_not_know_is_answered_as_a_city(assistant, question, lang):
+def test_a_city_the_cards_do_not_know_is_answered_as_a_city(assistant, question, lang, city):
     answer = assistant.ask(question)
-    city = "Miskolc" if "Miskolc" in question else "Kiruna"
     no, said = answer.text.split(".")[:2]  # "No. Miskolc is not a partner …"
     assert answer.language == lang and len(no.split()) == 1 and said.count(city) == 1, answer.text
     assert not answer.citations
@@ -395,19 +398,6 @@ def test_how_many_proposals_a_call_received(assistant, question, figure):
     answer = assistant.ask(question)
     assert figure in answer.text.split("\n")[0]
     assert answer.citations[0].slug.startswith("call-")
-
-
-@pytest.mark.parametrize(
-    ("question", "no", "city"),
-    [
-        ("Has Galway ever been part of an URBACT network?", "No.", "Galway"),
-        ("Est-ce que Montpellier fait partie d'un réseau URBACT ?", "Non.", "Montpellier"),
-        ("Onko Jyväskylä mukana jossain URBACT-verkostossa?", "Ei.", "Jyväskylä"),
-    ],
-)
-def test_a_city_the_cards_do_not_know_gets_no(assistant, question, no, city):
-    answer = assistant.ask(question)
-    assert answer.text.startswith(f"{no} {city}") and not answer.citations
 
 
 def test_an_acronym_is_not_a_place(assistant):

@@ -111,6 +111,9 @@ class _Plan(ProgrammeAnswers):
         card = networks[0]
         marker = self.cites.cite(card)
         asks = set(self.q.asks)
+        if "exists" in asks and "no-edition" in self.hits[0].reasons:  # no other edition
+            none = self.say("edition_none", network=card.name)
+            return f"{yes_no(self.lang, False)} {none} {marker}\n{self.identity(card)}"
         first: list[str] = []
         led_from = bool(self.q.countries and self.q.led_by)  # "is it led by a Dutch city?"
         if "lead" in asks and not self.names_lead(card) and not led_from:
@@ -147,11 +150,7 @@ class _Plan(ProgrammeAnswers):
             lines.append(self.say("themes_line", themes=", ".join(card.themes[:6])))
         for other in networks[1:3]:  # later editions ("Tech Revolution 2.0")
             lines.append(f"{self.identity(other)} {self.cites.cite(other)}")
-        if "exists" in asks and "no-edition" in self.hits[0].reasons:  # no other edition
-            none = self.say("edition_none", network=card.name)
-            lines[0] = f"{yes_no(self.lang, False)} {none} {marker}\n{self.identity(card)}"
-            del lines[1:]
-        elif "exists" in asks:  # "did it have a second edition?": yes, this one
+        if "exists" in asks:  # "did it have a second edition?": yes, this one
             lines[0] = f"{yes_no(self.lang, True)} {lines[0]}"
         return "\n".join(lines)
 

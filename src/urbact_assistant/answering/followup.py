@@ -90,24 +90,23 @@ def resolve(
         # "the second edition/wave"; "did it have a second wave?": the one after it (after the
         # network in focus, or the first one shown)
         anchors = [focus_card] if isinstance(focus_card, NetworkCard) else shown
+        asks_if = not query.asks and not follows_on(query.text)  # "Czy miała drugą edycję?"
         for anchor in anchors:
             editions = _editions(anchor, cards)
             if not picks and anchor is anchors[0] and anchor in editions[:-1]:
                 picks = [editions.index(anchor) + 1]
-            yes_no = not query.asks and not follows_on(query.text)  # "Czy miała drugą edycję?"
             if len(editions) > 1 and picks and _fits(picks[0], len(editions)):
-                if yes_no:
+                if asks_if:
                     query = replace(query, asks=("exists",))  # yes, and that edition
                 return about(query, editions[picks[0]], today, programme, "pick")
-            if len(editions) == 1 and anchor is focus_card and yes_no:  # no: only this one
+            if len(editions) == 1 and anchor is focus_card and asks_if:  # no: only this one
                 found = about(replace(query, asks=("exists",)), anchor, today, programme, "pick")
                 hits = [Hit(anchor, 1.0, reasons=("follow-up", "no-edition"))]
                 return replace(found, retrieval=replace(found.retrieval, hits=hits))
-    if (led := _led_by_its_city(query, conversation, base or shown)) is not None:
+    if len(led := _led_by_its_city(query, conversation, base or shown)) > 1:  # "Quali ha guidato?"
+        cities = conversation.filters.cities
         asked = replace(query, kind="topic", filter_only=True, led_by=True, asks=("which",))
-        asked = replace(
-            asked, cities=conversation.filters.cities, countries=()
-        )  # "Quali ha guidato?"
+        asked = replace(asked, cities=cities, countries=())
         hits = [Hit(c, 1.0, reasons=("shown",)) for c in led]
         led_list = Retrieval(asked, hits, today, programme, narrowed_from=len(base or shown))
         return FollowUp("narrow", led_list, conversation.filters)
@@ -219,20 +218,19 @@ def _chosen(
         on_screen = [c for c in started if c in listed[:FEW]]  # the lines the user read
         if len(on_screen) == 1 or len(started) == 1:
             return (on_screen or started)[0]
-    led = _led_by_its_city(query, conversation, listed, size=1)
-    return led[0] if led else None  # "Melyiket vezette?", "Quella che ha guidato, di cosa …?"
+    led = _led_by_its_city(query, conversation, listed)
+    return led[0] if len(led) == 1 else None  # "Melyiket vezette?", "Quella che ha guidato …?"
 
 
 def _led_by_its_city(
-    query: Query, conversation: Conversation, listed: list[NetworkCard], size: int = 2
-) -> list[NetworkCard] | None:
-    """After a city's list, "which one(s) did it lead?": the ones it led, when there are
-    exactly one (``size`` 1: picked) or several (``size`` 2: the list narrowed to them)."""
+    query: Query, conversation: Conversation, listed: list[NetworkCard]
+) -> list[NetworkCard]:
+    """After a city's list, "which one(s) did it lead?": the networks of the list it led (one
+    is picked; several narrow the list)."""
     cities = {fold(c) for c in conversation.filters.cities}  # ("led by" words ask the lead)
     if not cities or "lead" not in query.asks or query.countries or conversation.focus:
-        return None
-    led = [c for c in listed if c.lead_partner and fold(c.lead_partner.place) in cities]
-    return led if (len(led) == 1) == (size == 1) and led else None
+        return []
+    return [c for c in listed if c.lead_partner and fold(c.lead_partner.place) in cities]
 
 
 def _by_city(
@@ -431,8 +429,7 @@ def same_call(
         return retrieval  # a question finding nothing, asking nothing of a call
     before = [cards.get(s) for s in conversation.shown]
     call = before[0] if len(before) == 1 else None
-    focus = cards.get(conversation.focus or "")
-    network = call if isinstance(call, NetworkCard) else focus if call is None else None
+    network = call if call is not None else cards.get(conversation.focus or "")
     if isinstance(network, NetworkCard):  # "the budget of a network like this": its call's
         call = _call_of(network, cards)  # (an aside: the network stays the one talked about)
     else:

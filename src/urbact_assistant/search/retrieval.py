@@ -33,8 +33,8 @@ WEAK_SCORE = 0.15  # a card with a strong lexical match needs at least this dens
 LEXICAL_SHARE = 0.4  # ... and a BM25 score of at least this share of the best one
 RRF_K = 20
 PAGE_MARGIN = 0.03  # how much closer a programme page must be to win a topic question
-PAGE_MIN = 0.30
-TOPIC_MARGIN = 0.0  # how much closer a network must be to win a joining question  # ... and how close it must be at least
+PAGE_MIN = 0.30  # ... and how close it must be at least
+TOPIC_MARGIN = 0.0  # how much closer a network must be to win a joining question
 MAX_LIST = 12
 MAX_FILTER_LIST = 25
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -136,7 +136,7 @@ class Retriever:
         )
 
     def _networks_closer(self, query: Query, today: dt.date) -> bool:
-        """Some network card is clearly closer to the question than every programme page."""
+        """Some network card is closer to the question than every programme page."""
         cards: list[AnyCard] = [c for c in self.corpus.networks if matches_filters(c, query, today)]
         pages: list[AnyCard] = list(self.corpus.pages)
         best = {
