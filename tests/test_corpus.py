@@ -242,3 +242,43 @@ def test_every_card_writes_a_city_the_same_way():
     for canonical, variants in load_data("exonyms").items():
         used = [n for n in (canonical, *variants) if n in written]
         assert len(used) <= 1, f"{canonical} is written {used}"
+
+
+EVENT = """\
+---
+title: URBACT Test Festival
+slug: urbact-test-festival
+kind: event
+facts:
+  editions:
+    - {from: 2025-04-08, to: 2025-04-10, city: Wrocław, country: PL}
+  labelled: {2024: 116}
+  periods:
+    - {name: URBACT IV, years: 2021–2027, total_eur: 84769000, managing_authority: ANCT}
+  rules: [population]
+sources:
+  - https://urbact.eu/city-festival
+checked: 2026-12-07
+---
+A test event.
+"""
+
+
+def test_event_editions_periods_and_rules_are_checked_facts():
+    page, problems = messages(EVENT, "corpus/programme/urbact-test-festival.md")
+    assert problems == []
+    (edition,) = page.facts.editions
+    assert (edition.year, edition.city, edition.country) == (2025, "Wrocław", "PL")
+    assert page.facts.labelled == ((2024, 116),) and page.facts.rules == ("population",)
+    assert page.facts.periods[0].managing_authority == "ANCT"
+    for wrong, said in [
+        ("country: PL}", "country: XX}"),
+        ("from: 2025-04-08", "from: 2025-13-08"),
+        ("{2024: 116}", "{2024: many}"),
+        ("name: URBACT IV", "name: URBACT V"),
+        ("[population]", "[anyone]"),
+    ]:
+        _, problems = messages(
+            EVENT.replace(wrong, said), "corpus/programme/urbact-test-festival.md"
+        )
+        assert problems, f"{said!r} is accepted"

@@ -12,7 +12,14 @@ from urbact_assistant.answering.wording import CONTACT_URL, Citations, plain, ye
 from urbact_assistant.answering.wording import capital as _capital
 from urbact_assistant.answering.wording import excerpt as _excerpt
 from urbact_assistant.core import phrases as ph
-from urbact_assistant.core.models import FuzzyDate, Hit, ProgrammePage, Query
+from urbact_assistant.core.models import (
+    Edition,
+    FuzzyDate,
+    Hit,
+    ProgrammeFacts,
+    ProgrammePage,
+    Query,
+)
 from urbact_assistant.core.text import fold
 from urbact_assistant.knowledge.countries import EU27
 from urbact_assistant.understanding.lexicon import words_of_every_language
@@ -29,6 +36,7 @@ class ProgrammeAnswers:
     calls: list[ProgrammePage]
     points: list[ProgrammePage]
     types: list[ProgrammePage]
+    every_page: list[ProgrammePage]
 
     def say(self, key: str, n: int | None = None, **values: object) -> str:
         return ph.say(self.lang, key, n, **values)
@@ -40,6 +48,8 @@ class ProgrammeAnswers:
         q, asks = self.q, set(self.q.asks) - {"which"}
         if "nup" in q.intents:
             return self.nup(pages)
+        if (found := self.page_facts(pages)) is not None:
+            return found
         if "network-types" in q.concepts and not (q.countries or asks & {"partners", "budget"}):
             return self.network_types()
         text = fold(q.text)
@@ -64,7 +74,14 @@ class ProgrammeAnswers:
             found = self.call_when(call)
             if found and call.call_status(self.today) in ("open", "closed"):
                 return self._verdict(True, call.call_status(self.today) == "open", found)
-        if q.countries and ("eligibility" in q.intents or "join" in q.intents or not asks):
+        # not "Quantos parceiros portugueses entraram nas redes de 2025?": a count
+        partners_counted = (
+            "count" in asks
+            and ("partners" in asks or _MEMBER_WORDS.search(text))
+            and "eligibility" not in q.intents  # not "Could a Ukrainian city be one of them?"
+        )
+        joining = "eligibility" in q.intents or "join" in q.intents or not asks
+        if q.countries and joining and not partners_counted:
             # "Can Moldovan cities take part?" is about today's rules: the latest call, unless
             # the question names a call's year or network type
             rules = self.eligibility_rules(call if q.years or q.type else None)
@@ -112,6 +129,112 @@ class ProgrammeAnswers:
         if pages:
             return self.page_text(pages[0])
         return None
+
+    def page_facts(self, pages: list[ProgrammePage]) -> str | None:
+        """A fact the programme's own pages hold as data: an event's edition, how many Good
+        Practices were labelled, the programme's budget or Managing Authority, a joining rule."""
+        q, asks, concepts = self.q, set(self.q.asks), set(self.q.concepts)
+        pool = pages + [p for p in self.every_page if p not in pages]
+        with_facts = [(p, p.facts) for p in pool if p.facts is not None]
+        for page, facts in with_facts:
+            if facts.editions and any(page.slug in (c, f"urbact-{c}") for c in concepts):
+                return self.editions(page, facts.editions)
+        if "good-practice" in concepts and "count" in asks:
+            found = next(((p, f.labelled) for p, f in with_facts if f.labelled), None)
+            if found is not None:
+                return self.labelled(*found)
+        of_programme = "urbact-programme" in concepts or q.programme is not None
+        text = set(re.findall(r"\w+", fold(q.text)))
+        own_budget = "budget" in asks and of_programme and not (q.type or q.years or q.networks)
+        if (
+            "managing-authority" in concepts
+            or own_budget
+            and not text & words_of_every_language("network")
+        ):
+            return self.period_facts(with_facts, managing="managing-authority" in concepts)
+        return self.rules(with_facts)
+
+    def editions(self, page: ProgrammePage, editions: tuple[Edition, ...]) -> str:
+        """The edition the question names by year or host city; else the next one, or the
+        latest and the list of every edition the card knows."""
+        q = self.q
+        names = {fold(w)[:5] for w in re.findall(r"\w+", q.text) if w[:1].isupper() and len(w) > 3}
+        picked = [e for e in editions if e.year in q.years] or [
+            e for e in editions if fold(e.city)[:5] in names
+        ]
+        upcoming = [e for e in editions if e.start.first > self.today]
+        shown = picked[:2] or upcoming[:1] or [editions[-1]]
+        event = re.sub(r"\s*\(.*?\)", "", page.title)
+        # "When is the next City Festival?": none announced in the card, then the latest
+        next_asked = not picked and (q.status == "upcoming" or "when" in q.asks)
+        lines = [self.say("event_none_next", event=event)] if next_asked and not upcoming else []
+        for e in shown:
+            where = f"{ph.place(e.city, self.lang, e.country)} ({ph.country(e.country, self.lang)})"
+            key = "event_next" if e.start.first > self.today else "event_past"
+            when = ph.days(e.start, e.end, self.lang)
+            lines.append(self.say(key, event=event, year=e.year, place=where, dates=when))
+        if not picked:
+            every = ", ".join(
+                f"{e.year} {ph.place(e.city, self.lang, e.country)}" for e in editions
+            )
+            lines.append(self.say("event_editions", editions=every))
+        return f"{' '.join(lines)} {self.cites.cite(page)}"
+
+    def labelled(self, page: ProgrammePage, labelled: tuple[tuple[int, int], ...]) -> str:
+        """ "How many Good Practices were labelled in 2024?": that year's count, else each year's."""
+        asked = [(y, n) for y, n in labelled if y in self.q.years] or list(labelled)
+        lines = [self.say("good_practices_labelled", n=n, year=y) for y, n in asked]
+        return f"{' '.join(lines)} {self.cites.cite(page)}"
+
+    def period_facts(
+        self, with_facts: list[tuple[ProgrammePage, ProgrammeFacts]], managing: bool
+    ) -> str | None:
+        """The budget or the Managing Authority of the programme period asked (else today's)."""
+        found = next(((p, f.periods) for p, f in with_facts if f.periods), None)
+        if found is None:
+            return None
+        page, periods = found
+        period = next((p for p in periods if p.name == self.q.programme), None) or next(
+            (p for p in periods if str(self.today.year) <= p.years[-4:]), periods[0]
+        )  # "2021–2027" runs until the end of 2027
+        if managing and period.managing_authority:
+            text = self.say(
+                "managing_authority", programme=period.name, body=period.managing_authority
+            )
+        elif not managing and period.total_eur and period.erdf_eur:
+            about = "≈ " if period.approximate else ""
+            total, erdf = (
+                about + ph.money(a, self.lang) for a in (period.total_eur, period.erdf_eur)
+            )
+            text = self.say(
+                "programme_budget",
+                programme=period.name,
+                period=period.years,
+                total=total,
+                erdf=erdf,
+            )
+        else:
+            return None
+        return f"{text} {self.cites.cite(page)}"
+
+    def rules(self, with_facts: list[tuple[ProgrammePage, ProgrammeFacts]]) -> str | None:
+        """A joining rule the question asks about: a minimum population, NGOs taking part, who
+        may lead a Transfer Network."""
+        q, concepts = self.q, set(self.q.concepts)
+        joining = bool({"join", "eligibility"} & set(q.intents) or "how-to-join" in concepts)
+        wanted = []
+        if q.type == "transfer" and ("lead" in q.asks or "lead-partner" in concepts):
+            wanted.append("tn_lead")
+        if joining and _PEOPLE_WORDS.search(fold(q.text)) and not q.networks:
+            wanted.append("population")
+        if joining and "ngos-civil-society" in concepts and not q.networks:
+            wanted.append("ngos")
+        lines = []
+        for rule in wanted:
+            page = next((p for p, f in with_facts if rule in f.rules), None)
+            if page is not None:
+                lines.append(f"{self.say(f'rule_{rule}')} {self.cites.cite(page)}")
+        return "\n".join(lines) if lines else None
 
     def network_types(self) -> str | None:
         """ "What types of networks are there?": each type, the newest first, with how many

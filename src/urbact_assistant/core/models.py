@@ -149,6 +149,35 @@ class Funding:
 
 
 @dataclass(frozen=True)
+class Edition:
+    """One edition of a programme event (the City Festival, the URBACT University)."""
+
+    year: int
+    start: FuzzyDate
+    end: FuzzyDate | None
+    city: str
+    country: str
+    """ISO 3166-1 code."""
+
+
+@dataclass(frozen=True)
+class ProgrammePeriod:
+    """One generation of the programme ("URBACT IV", 2021–2027): its budget and who manages it."""
+
+    name: str
+    years: str
+    total_eur: int | None = None
+    erdf_eur: int | None = None
+    approximate: bool = False
+    """The sources give the figures as "about"."""
+    managing_authority: str | None = None
+
+
+RULES = ("population", "ngos", "partners", "tn_lead")
+"""Joining rules a page can state as data; each one's sentence is the UI key ``rule_<id>``."""
+
+
+@dataclass(frozen=True)
 class ProgrammeFacts:
     """Key facts of a call or network type, as data so that any language can state them."""
 
@@ -172,6 +201,12 @@ class ProgrammeFacts:
     host: str | None = None
     """A National URBACT Point's host organisation, named in its own language."""
     email: str | None = None
+    editions: tuple[Edition, ...] = ()
+    labelled: tuple[tuple[int, int], ...] = ()
+    """(year, how many Good Practices were labelled that year)."""
+    periods: tuple[ProgrammePeriod, ...] = ()
+    rules: tuple[str, ...] = ()
+    """Ids of ``RULES`` that the page states."""
 
 
 @dataclass(frozen=True)
@@ -397,6 +432,9 @@ class Query:
     maybe_topic: bool = False
     """A joining question whose topic may be what is asked ("a network on volunteering in
     small towns?"): the retriever answers with networks when they are clearly closer."""
+    exists: bool = False
+    """A yes/no question whether such networks exist ("Gibt es Netzwerke zur Stadtimkerei?"):
+    the list opens with yes (or no)."""
 
     def __hash__(self) -> int:
         return hash((self.text, self.kind))

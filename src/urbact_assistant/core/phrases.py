@@ -108,6 +108,16 @@ def date(value: dt.date | FuzzyDate, lang: str, short: bool = False) -> str:
     return str(format_date(value.first, "medium" if short else "long", locale=_locale(lang)))
 
 
+def days(start: FuzzyDate, end: FuzzyDate | None, lang: str) -> str:
+    """``8–10 avril 2025``: a span of days as the language writes it (one date when ``end`` is
+    unknown or the same day)."""
+    from babel.dates import format_interval
+
+    if end is None or start.day is None or end.day is None or end == start:
+        return date(start, lang)
+    return str(format_interval(start.first, end.first, "yMMMMd", locale=_locale(lang)))
+
+
 def months(start: FuzzyDate, end: FuzzyDate, lang: str) -> str:
     """``30 maanden``: how long a span of whole months lasts, in the language's own words."""
     from babel.dates import format_timedelta

@@ -21,13 +21,16 @@ from urbact_assistant.core.models import (
     PAGE_KINDS,
     PARTY_KINDS,
     PROGRAMMES,
+    RULES,
     AnyCard,
+    Edition,
     Funding,
     FuzzyDate,
     NetworkCard,
     Party,
     ProgrammeFacts,
     ProgrammePage,
+    ProgrammePeriod,
 )
 from urbact_assistant.errors import CorpusError, Problem
 from urbact_assistant.knowledge.countries import hint_for, is_country_code
@@ -85,6 +88,7 @@ DATE_FACTS = ("approved_on", "runs_from", "runs_to")
 TEXT_FACTS = ("host", "email")  # a National URBACT Point's host, in its own language
 FACT_FIELDS = {
     *INT_FACTS, *DATE_FACTS, *TEXT_FACTS, "phases", "eligible", "funding", "partners_by_country",
+    "editions", "labelled", "periods", "rules",
 }  # fmt: skip
 PAGE_REQUIRED = {"title", "slug", "kind", "sources", "checked"}
 
@@ -305,10 +309,70 @@ class _Checker:
             countries = self.countries_or_eu(f"{key}.countries", item.get("countries"))
             funding.append(Funding(countries, item["fund"], rate))
         values["funding"] = tuple(funding)
+        values.update(self.page_facts(raw))
         pmin, pmax = values.get("partners_min"), values.get("partners_max")
         if pmin is not None and pmax is not None and pmin > pmax:
             self.error("facts.partners_max", "'partners_max' is below 'partners_min'")
         return ProgrammeFacts(**values)
+
+    def page_facts(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The facts of event and programme pages: editions, Good Practices labelled per year,
+        the programme's periods, the joining rules stated."""
+        values: dict[str, Any] = {}
+        editions = []
+        for i, item in enumerate(raw.get("editions") or []):
+            key = f"facts.editions.{i}"
+            if not isinstance(item, dict) or set(item) - {"from", "to", "city", "country"}:
+                self.error(key, "an edition has 'from', optional 'to', 'city' and 'country'")
+                continue
+            try:
+                start = FuzzyDate.parse(item.get("from"))
+                end = FuzzyDate.parse(item["to"]) if item.get("to") else None
+            except ValueError as exc:
+                self.error(key, f"bad date in an edition: {exc}")
+                continue
+            if not isinstance(item.get("city"), str) or not item["city"].strip():
+                self.error(f"{key}.city", "an edition names its host city")
+                continue
+            country = self.country(f"{key}.country", item.get("country"))
+            editions.append(Edition(start.year, start, end, item["city"].strip(), country))
+        values["editions"] = tuple(editions)
+        labelled = raw.get("labelled") or {}
+        if not isinstance(labelled, dict) or not all(
+            isinstance(y, int) and isinstance(n, int) and n > 0 for y, n in labelled.items()
+        ):
+            self.error("facts.labelled", "'labelled' maps years to whole numbers")
+        else:
+            values["labelled"] = tuple(sorted(labelled.items()))
+        periods = []
+        for i, item in enumerate(raw.get("periods") or []):
+            key, fields = f"facts.periods.{i}", {"name", "years", "total_eur", "erdf_eur"}
+            fields |= {"approximate", "managing_authority"}
+            if (
+                not isinstance(item, dict)
+                or set(item) - fields
+                or item.get("name") not in PROGRAMMES
+            ):
+                self.error(key, f"a period has a 'name' among {', '.join(PROGRAMMES)} and {fields}")
+                continue
+            total, erdf = item.get("total_eur"), item.get("erdf_eur")
+            if not all(a is None or isinstance(a, int) and a > 0 for a in (total, erdf)):
+                self.error(key, "'total_eur' and 'erdf_eur' are whole numbers of euros")
+                continue
+            periods.append(
+                ProgrammePeriod(
+                    item["name"], str(item.get("years") or ""), total, erdf,
+                    approximate=bool(item.get("approximate")),
+                    managing_authority=item.get("managing_authority"),
+                )
+            )  # fmt: skip
+        values["periods"] = tuple(periods)
+        rules = raw.get("rules") or []
+        if not isinstance(rules, list) or set(rules) - set(RULES):
+            self.error("facts.rules", f"'rules' lists some of {', '.join(RULES)}")
+        else:
+            values["rules"] = tuple(rules)
+        return values
 
     def common(self, body: str, filename: str) -> dict[str, Any]:
         slug = self.text("slug")
