@@ -397,7 +397,9 @@ def test_is_there_a_running_network_about_a_topic_is_a_new_list_not_it(assistant
         "Industrieerbe geht?",
     )
     assert "alt-bau" not in {c.slug for c in running.citations}
-    assert running.text.startswith("Filter: laufend") and len(running.citations) > 1
+    # "Gibt es …?" is answered yes, then the filters applied, then the list
+    head, filters = running.text.split("\n")[:2]
+    assert head.startswith("Ja.") and filters == "Filter: laufend" and len(running.citations) > 1
 
 
 def test_a_network_without_dates_gets_no_yes_or_no_about_its_status(assistant):
@@ -657,3 +659,41 @@ def test_a_city_that_led_one_network_gets_it_and_it_is_in_focus(assistant):
     led, running = dialogue(assistant, "Ravenna guida qualche rete URBACT?", "è ancora attiva?")
     assert led.text.startswith("Sì.") and [c.slug for c in led.citations] == ["daring-cities"]
     assert running.citations[0].slug == "daring-cities"
+
+
+def test_which_one_a_city_was_in_narrows_the_list_without_a_word_for_network(assistant):
+    _, bergamo = dialogue(
+        assistant, "Gibt es URBACT-Netzwerke zur Stadtimkerei?", "in welchem war Bergamo dabei?"
+    )
+    assert [c.slug for c in bergamo.citations] == ["beepathnet-reloaded"]
+    # with a word for network it is the city's own question: all its networks
+    _, _, own = dialogue(
+        assistant,
+        "Hat Pardubice an URBACT-Netzwerken teilgenommen?",
+        "Welches davon läuft noch?",
+        "Und in welchen Netzwerken ist Vila Nova de Cerveira sonst noch?",
+    )
+    assert {"archethics", "olympics4all"} <= {c.slug for c in own.citations}
+
+
+def test_which_were_of_a_type_narrows_a_citys_list(assistant):
+    _, planning = dialogue(
+        assistant,
+        "¿Sabadell ha estado en alguna red URBACT?",
+        "¿cuáles eran redes de planificación de acción?",
+    )
+    assert {c.slug for c in planning.citations} == {"gen-y-city", "in4green"}
+
+
+def test_what_is_it_about_shows_the_themes_of_the_network_in_focus(assistant):
+    _, about = dialogue(assistant, "Ravenna guida qualche rete URBACT?", "di cosa si occupava")
+    assert about.citations[0].slug == "daring-cities" and "Temi" in about.text
+    _, lead_first = dialogue(assistant, "Who leads Eat4Climate?", "what is it about?")
+    assert "Themes" in lead_first.text and lead_first.citations[0].slug == "eat4climate"
+
+
+def test_a_topic_narrowing_drops_networks_found_far_below_the_best(assistant):
+    _, school_run = dialogue(
+        assistant, "Je Brno v nějaké síti URBACT?", "Která z nich se týkala cesty dětí do školy?"
+    )
+    assert [c.slug for c in school_run.citations] == ["schoolhoods"]

@@ -78,6 +78,7 @@ class _Plan(ProgrammeAnswers):
         self.calls = [p for p in retrieval.programme if p.kind == "call"]
         self.points = [p for p in retrieval.programme if p.kind == "national-point"]
         self.types = [p for p in retrieval.programme if p.kind == "network-type"]
+        self.every_page = list(retrieval.programme)
 
     def text(self) -> str:
         q = self.q
@@ -98,10 +99,12 @@ class _Plan(ProgrammeAnswers):
             found = self.programme(pages)
             if found:
                 return found
+        verdict = f"{yes_no(self.lang, bool(networks))} " if q.exists else ""  # "Is there …?"
         if networks:  # with a country filter, each line says which city leads or takes part
-            return self.listing(networks, self.say("list_head", len(networks)), self.why(networks))
+            head = verdict + self.say("list_head", len(networks))
+            return self.listing(networks, head, self.why(networks))
         if q.countries or q.status or q.type:
-            return self.say("filters_none", filters=self.filters())
+            return verdict + self.say("filters_none", filters=self.filters())
         return self.say("nothing", contact=CONTACT_URL)
 
     # -- networks -------------------------------------------------------------------
@@ -146,7 +149,7 @@ class _Plan(ProgrammeAnswers):
         lines.append(self.identity(card) + ("" if first else f" {marker}"))
         if not first and card.lead_partner:
             lines.append(self.say("lead_line", lead=self.party(card.lead_partner)))
-        if not first and card.themes:
+        if (not first or "about" in asks) and card.themes:  # "and what is it about?"
             lines.append(self.say("themes_line", themes=", ".join(card.themes[:6])))
         for other in networks[1:3]:  # later editions ("Tech Revolution 2.0")
             lines.append(f"{self.identity(other)} {self.cites.cite(other)}")
@@ -361,6 +364,8 @@ class _Plan(ProgrammeAnswers):
                     marker = self.cites.cite(led[0])  # yes, that one: it is "it" from now on
                     lead = f"{yes_no(self.lang, True)} {self.lead(led[0])} {marker}"
                     return f"{lead}\n{self.identity(led[0])}"
+                elif "which" in self.q.asks:  # "Alba Iulia ce rețele a condus?": those it led
+                    cards, head = led, self.say("city_led_head", len(led), city=name)
             blocks.append(self.listing(cards, head, roles))
         return (
             "\n\n".join(blocks)

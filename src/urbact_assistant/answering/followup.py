@@ -36,7 +36,8 @@ from urbact_assistant.understanding.questions import (
 )
 
 PICKS = {"pick_1": 0, "pick_2": 1, "pick_3": 2, "pick_last": -1}
-ATTRIBUTES = {"lead", "partners", "count", "when", "status"}
+ATTRIBUTES = {"lead", "partners", "count", "when", "status", "about"}
+NEAR_BEST = 0.6  # a topic narrowing keeps the networks scoring at least this share of the best
 FEW = 5  # a list this short is all on screen: "the other one" is the best-ranked other
 ASKED_CONCEPTS = {"lead-partner"}  # thesaurus topics that are what is asked ("the lead partner")
 
@@ -76,7 +77,14 @@ def resolve(
     if led_word and not (query.countries or query.cities):  # "Kdo tu síť vedl?": who
         query = replace(query, led_by=False, asks=tuple(dict.fromkeys((*query.asks, "lead"))))
     narrowing = bool(view.stems["of_those"].search(text))
-    if (with_city := _with_city(query, base, narrowing, today, programme)) is not None:
+    # "in welchem war Bergamo dabei?": which one of the list, with no word for "network"
+    said_network = any(
+        t == w or (len(w) >= 5 and t.startswith(w))  # "Netzwerken"
+        for t in tokens(query.text)
+        for w in view.network_words
+    )
+    which_one = "which" in query.asks and not said_network
+    if with_city := _with_city(query, base, narrowing or which_one, today, programme):
         return with_city
     if (
         by_city := _by_city(query, view, narrowing, base, cards.get(conversation.focus or ""))
@@ -184,6 +192,7 @@ def resolve(
         or follows_on(query.text)
         or len(query.text.split()) <= 4
         or not words & view.network_words
+        or bool(query.type and "which" in query.asks)  # "¿cuáles eran redes de planificación?"
     )
     # "of those" narrows even a one-network list ("none of those is still running"); an
     # elliptic filter alone does only after a list, not after a single network's card.
@@ -332,7 +341,11 @@ def by_topic(conversation: Conversation, searched: Retrieval) -> FollowUp:
     """The networks of the list the user narrows that a search for the topic finds, in the
     search's order (maybe none)."""
     base = set(conversation.base)
-    kept = [replace(h, reasons=("shown",)) for h in searched.hits if h.card.slug in base]
+    found = [h for h in searched.hits if h.card.slug in base]
+    # "Which of them was about the school run?": SCHOOLHOODS, not a music-school network the
+    # search also finds far below it
+    best = max((h.score for h in found), default=0.0)
+    kept = [replace(h, reasons=("shown",)) for h in found if h.score >= NEAR_BEST * best]
     narrowed = replace(searched.query, kind="topic", filter_only=True)
     return FollowUp("narrow", replace(searched, query=narrowed, hits=kept, narrowed_from=len(base)))
 

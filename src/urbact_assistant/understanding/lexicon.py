@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -30,7 +30,7 @@ STEM_KINDS = (
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "personal",
     "ask_status", "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "greeting", "thanks",
     "ask_which", "other", "near", "edition", "me", "me_asking", "in_it", "pick_newest",
-    "pick_oldest", "outside_eu", "ask_proposals",
+    "pick_oldest", "outside_eu", "ask_proposals", "ask_exists", "ask_about",
 )  # fmt: skip
 FOLLOW_UP_KINDS = (
     "pick_1", "pick_2", "pick_3", "pick_last", "of_those", "other", "edition", "in_it",
@@ -44,8 +44,14 @@ NOT_TOPIC_KINDS = (
 ASKER_KINDS = ("near", "me", "me_asking")
 ASK_KINDS = (
     "ask_lead", "ask_partners", "ask_count", "ask_when", "ask_budget", "ask_open", "ask_status",
-    "ask_which", "ask_proposals",
+    "ask_which", "ask_proposals", "ask_about",
 )  # fmt: skip
+# Programme concepts whose words ("whom do I contact", "where do I apply") an errand also has
+CONTACT_CONCEPTS = frozenset({"how-to-join", "national-urbact-point", "secretariat-contact"})
+# Programme concepts whose words also speak of a city's own work (a tender, a budget)
+WEAK_PROGRAMME = frozenset(
+    {"call-for-proposals", "co-financing-budget", "eligibility", "how-to-join"}
+)
 TYPE_KINDS = (
     "innovation-transfer", "action-planning", "transfer", "action", "implementation", "pilot",
     "thematic",
@@ -649,4 +655,20 @@ def small_talk(question: str, folded_phrase: str, view: View) -> str | None:
         left = [w for w in rest.split() if w not in ("urbact", "bot", "assistant", "very", "much")]
         if not left and rest.strip() != folded_phrase.strip():
             return kind
+    return None
+
+
+def inflected_country(
+    word: str, names: Mapping[str, str], vocabulary: Container[str], cities: Container[str]
+) -> str | None:
+    """A country name in another grammatical case ("z Chorwacji", "v Chorvatsku", "Hiszpanii"):
+    a one-word name that the word extends or changes only in its last two letters."""
+    if len(word) < 6 or word in vocabulary or word in cities:
+        return None
+    for name, code in names.items():
+        if " " in name or len(name) < 5 or abs(len(word) - len(name)) > 3:
+            continue
+        stem = name[:-2]
+        if word.startswith(stem) and len(stem) >= 5:
+            return code
     return None

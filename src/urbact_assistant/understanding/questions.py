@@ -22,8 +22,10 @@ from urbact_assistant.understanding.language import detect, place_languages
 from urbact_assistant.understanding.lexicon import (
     ASK_KINDS,
     ASKER_KINDS,
+    CONTACT_CONCEPTS,
     FOLLOW_UP_KINDS,
     NOT_TOPIC_KINDS,
+    WEAK_PROGRAMME,
     Concept,
     Lexicon,
     StemGroup,
@@ -32,6 +34,7 @@ from urbact_assistant.understanding.lexicon import (
     demonym,
     find_concepts,
     follows_on,
+    inflected_country,
     is_everyday_word,
     load_data,
     small_talk,
@@ -321,7 +324,12 @@ def _asks_for_themself(
     if not place or networks or "urbact" in folded.split():
         return False
     named = set(folded.split()) & (view.network_words | view.city_words)
-    programme = any(c.kind == "programme" for c in concepts)  # a call, joining, a contact point
+    # a call, joining, a contact point; not "whom do I contact"/"where do I report it" when
+    # the asker speaks of their own errand ("Zgubiłem portfel w tramwaju w Gdańsku …")
+    errand = st["me_asking"].search(folded)
+    programme = any(
+        c.kind == "programme" and not (errand and c.id in CONTACT_CONCEPTS) for c in concepts
+    )
     if named or programme or st["participation"].search(remaining):  # a network, taking part
         return False
     if not concepts and len(set(unknown) - later_capitals) >= 2:
@@ -397,7 +405,9 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     for key in cities + country_keys:
         remaining = remaining.replace(f" {key} ", " ")
     for word in remaining.split():
-        if code := demonym(word, view.demonyms) or inflected_country(word, lex.countries, ents):
+        if code := demonym(word, view.demonyms) or inflected_country(
+            word, lex.countries, ents.vocabulary, ents.cities
+        ):
             countries.append(code)
             remaining = remaining.replace(f" {word} ", " ")
     # From here on, stems are looked for in the question without the names it mentions:
@@ -434,6 +444,11 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     words_left = remaining.split()
     spans = concept_spans(words_left, lex.thesaurus, view.languages)
     concepts = list({c.id: c for _, _, c in spans}.values())
+    # "… no sabe pedir cita médica por internet, ¿hay redes sobre brecha digital?": networks
+    # asked about on a topic, not a personal errand
+    about_networks = bool(set(remaining.split()) & view.network_words)
+    if about_networks and any(c.kind == "topic" and c.id not in ASKER_CONCEPTS for c in concepts):
+        personal = False
     if cities and any(c.kind == "topic" for c in concepts):
         # "a council near Cork … has URBACT done anything on local spending?": where the
         # asker is, not what is asked.
@@ -509,7 +524,8 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     ]  # fmt: skip
     if not cities and participation and not city_join:
         guessed = content
-        if any(c.kind == "topic" for c in concepts):  # not "ménages" → Mengeš in a topic question
+        # not "ménages" → Mengeš in a topic question, nor "centro" → Cento in a long one
+        if any(c.kind == "topic" for c in concepts) or len(content) > 3:
             guessed = [w for w in content if not _typed_in_lower_case(w, question)]
         close = _fuzzy_cities(guessed, ents, view)
         cities = list(dict.fromkeys(close.values()))
@@ -546,6 +562,11 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     personal = personal or _asks_for_themself(
         question, folded_phrase, remaining, cities, content, networks, concepts, view, unknown
     )
+    eligible_lead = (
+        bool(st["eligibility"].search(remaining))
+        and ("lead" in asks or any(c.id == "lead-partner" for c in concepts))
+        and not any(c.kind == "topic" and c.id not in ASKER_CONCEPTS for c in concepts)
+    )
     mentions_other = st["other_programmes"].search(remaining) or bool(
         re.search(r"\bLIFE\b", question)
     )
@@ -558,11 +579,11 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         kind: Kind = "out_of_scope"
     elif networks:
         kind = "network"
-    elif cities and (participation or len(tokens(question)) <= 3) and not city_join:
+    elif cities and (participation or len(tokens(question)) <= 3 or led_by) and not city_join:
         kind = "city"
     elif membership and place_like:
         kind = "city"  # "is Tampere in a network?": a place the corpus does not know
-    elif strong_join or weak_join:
+    elif strong_join or weak_join or eligible_lead:  # "Wie mag lead partner zijn?"
         kind = "join"
     else:
         kind = "topic"
@@ -571,7 +592,17 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
     # "Er der netværk om frivillighed …?": a topic beside weak signs of joining (retriever decides)
     joining = join_words or st["eligibility"].search(beyond_topics) or st["call"].search(remaining)
     about = any(c.kind == "topic" and c.id not in ASKER_CONCEPTS for c in concepts)
-    maybe_topic = kind == "join" and about and not joining
+    # A question about local work that names neither URBACT, a network nor the programme's
+    # own things ("Wie kann unsere Stadtverwaltung ihre Ausschreibungen so gestalten …?")
+    explicit = bool(
+        any(w.startswith("urbact") for w in folded_phrase.split())  # "URBACTis"
+        or set(remaining.split()) & view.network_words
+        or net_type
+        or programme
+        or eligible_lead
+        or any(c.kind == "programme" and c.id not in WEAK_PROGRAMME for c in concepts)
+    )
+    maybe_topic = kind == "join" and (about and not joining or not explicit)
     english = [term for c in concepts for term in c.english[:6]]
     return Query(
         text=question,
@@ -595,21 +626,9 @@ def understand(question: str, ents: Entities, language: str | None = None) -> Qu
         asks=asks,
         personal=personal,
         maybe_topic=maybe_topic,
+        # not "Welche Netzwerke gibt es …?", "how many are there?": a list, a number
+        exists=bool(st["ask_exists"].search(folded_phrase)) and not {"which", "count"} & set(asks),
     )
-
-
-def inflected_country(word: str, names: Mapping[str, str], ents: Entities) -> str | None:
-    """A country name in another grammatical case ("z Chorwacji", "v Chorvatsku", "Hiszpanii"):
-    a one-word name that the word extends or changes only in its last two letters."""
-    if len(word) < 6 or word in ents.vocabulary or word in ents.cities:
-        return None
-    for name, code in names.items():
-        if " " in name or len(name) < 5 or abs(len(word) - len(name)) > 3:
-            continue
-        stem = name[:-2]
-        if word.startswith(stem) and len(stem) >= 5:
-            return code
-    return None
 
 
 def _function_word(word: str, lex: Lexicon, view: View) -> bool:
