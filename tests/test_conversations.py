@@ -697,3 +697,35 @@ def test_a_topic_narrowing_drops_networks_found_far_below_the_best(assistant):
         assistant, "Je Brno v nějaké síti URBACT?", "Která z nich se týkala cesty dětí do školy?"
     )
     assert [c.slug for c in school_run.citations] == ["schoolhoods"]
+
+
+def test_does_a_spanish_city_take_part_after_a_list_narrows_it(assistant):
+    _, spanish = dialogue(
+        assistant,
+        "¿Hay alguna red URBACT sobre violencia doméstica o de género?",
+        "¿participa alguna ciudad española?",
+    )
+    assert spanish.text.startswith("Sí.") and "Bétera" in spanish.text
+    assert not spanish.citations[0].slug.startswith("call-")  # not "may they take part?"
+
+
+def test_a_calls_own_question_after_a_network_is_not_about_that_network(assistant):
+    _, approved = dialogue(
+        assistant,
+        "Who leads Comings and Goings?",
+        "How many Innovation Transfer Networks did URBACT approve in 2024?",
+    )
+    assert "10" in approved.text and approved.citations[0].slug.startswith("call-")
+
+
+def test_the_one_about_theatre_is_the_network_named_for_it(assistant):
+    _, theatre = dialogue(
+        assistant, "Чи бере Хотин участь у мережах URBACT?", "яка з них про театр"
+    )
+    assert [c.slug for c in theatre.citations] == ["theatre4all"]
+
+
+def test_cities_of_a_country_in_running_networks_in_dutch(assistant):
+    answer = assistant.ask("Welke Nederlandse steden zitten in een URBACT-netwerk dat nu loopt?")
+    assert answer.text.startswith("Filters: lopend, Nederland")
+    assert {"comity", "spark", "theatre4all"} <= {c.slug for c in answer.citations}

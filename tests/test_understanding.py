@@ -376,3 +376,11 @@ def test_questions_about_networks_naming_a_city_are_not_personal(assistant, ques
     retrieval = assistant.retrieve(question)
     assert not retrieval.query.personal and retrieval.query.kind != "out_of_scope"
     assert retrieval.hits
+
+
+def test_a_word_like_a_far_territory_in_some_case_is_not_a_country(assistant):
+    # "s-a reunit" (met) had been read as Réunion and answered "Réunion was not eligible"
+    met = assistant.retrieve("În ce oraș s-a reunit Comitetul de Monitorizare în 2019?").query
+    assert met.countries == ()
+    # an inflected European country still is ("z Hiszpanii")
+    assert assistant.retrieve("Czy są sieci z partnerami z Hiszpanii?").query.countries == ("ES",)

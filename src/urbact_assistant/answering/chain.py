@@ -117,7 +117,7 @@ def build_chain(
             query, view, conversation, retriever.cards, today, retriever.programme, topics
         )
         if found is None and narrows_by_topic(query, view, conversation, topics):
-            found = by_topic(conversation, retriever.retrieve(state.question))
+            found = by_topic(conversation, retriever.retrieve(state.question), retriever.cards)
         if found is None and picks_by_topic(query, view, conversation, topics):
             searched = [h.card.slug for h in retriever.retrieve(state.question).hits]
             asked = query

@@ -123,7 +123,11 @@ def resolve(
         return about(query, chosen, today, programme, "pick")  # not "the one on canteens"
     # "How can my city join one of these?" is about joining; "¿qué ciudades participan en
     # ellas?" asks which cities of the list.
-    if query.kind == "join" and query.intents and not (narrowing and "partners" in query.asks):
+    # "¿participa alguna ciudad española?" after a list: a narrowing, not "may they take part?"
+    member_from = query.countries and "eligibility" not in query.intents and len(base) > 1
+    member_from = member_from and len(query.text.split()) <= 5
+    joining = query.kind == "join" and query.intents and not member_from
+    if joining and not (narrowing and "partners" in query.asks):
         return None
     # A topic of its own (a thesaurus topic: "housing", "mobilità") makes a new question; the
     # other words of a follow-up are question words in whatever language ("quali", "welke").
@@ -174,7 +178,9 @@ def resolve(
         return about(query, focus, today, programme, "attribute")
     # "Gibt es aktuell ein laufendes Netzwerk, bei dem es um … geht?": a new list, not "it"
     new_list = bool(query.status) and _asks_for_a_list(query, view)
-    if set(query.asks) & ATTRIBUTES and not own_topic and not narrowing and not new_list:
+    # "How many Innovation Transfer Networks were approved in 2024?": a call's own question
+    own_subject = bool(query.years and query.type)
+    if set(query.asks) & ATTRIBUTES and not (own_topic or narrowing or new_list or own_subject):
         # "Who led it?" after a list: the network in focus, else the first one shown.
         target = focus if isinstance(focus, NetworkCard) else shown[0] if shown else None
         status_asked = "status" in query.asks or (query.status and "when" not in query.asks)
@@ -326,22 +332,32 @@ def pick_by_topic(
     about; None when no network of the list is near it."""
     base = set(conversation.base)
     # "Quella sul teatro?": a network whose name says the topic ("Theatre4all") comes first
-    stems = {skeleton(w)[:5] for w in query.content if len(w) >= 5}
-    named = [
-        slug for slug in conversation.base
-        if any(skeleton(t).startswith(s) for t in tokens(cards[slug].name) for s in stems)
-    ]  # fmt: skip
+    named = _named_by_topic(query, conversation.base, cards)
     for slug in [*named, *nearest]:
         if slug in base and isinstance(card := cards.get(slug), NetworkCard):
             return about(query, card, today, programme, "pick")
     return None
 
 
-def by_topic(conversation: Conversation, searched: Retrieval) -> FollowUp:
+def _named_by_topic(query: Query, slugs: tuple[str, ...], cards: dict[str, AnyCard]) -> list[str]:
+    """The networks whose name says a topic word of the question ("teatro" → Theatre4all)."""
+    stems = {skeleton(w)[:5] for w in query.content if len(w) >= 5}
+    return [
+        slug for slug in slugs
+        if any(skeleton(t).startswith(s) for t in tokens(cards[slug].name) for s in stems)
+    ]  # fmt: skip
+
+
+def by_topic(
+    conversation: Conversation, searched: Retrieval, cards: dict[str, AnyCard]
+) -> FollowUp:
     """The networks of the list the user narrows that a search for the topic finds, in the
-    search's order (maybe none)."""
+    search's order (maybe none); only those whose name says the topic, when some do."""
     base = set(conversation.base)
+    named = set(_named_by_topic(searched.query, conversation.base, cards))
     found = [h for h in searched.hits if h.card.slug in base]
+    if named:  # "яка з них про театр": Theatre4all, whatever the search ranks first
+        found = [Hit(cards[s], 1.0) for s in conversation.base if s in named]
     # "Which of them was about the school run?": SCHOOLHOODS, not a music-school network the
     # search also finds far below it
     best = max((h.score for h in found), default=0.0)

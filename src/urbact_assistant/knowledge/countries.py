@@ -21,6 +21,13 @@ EU27 = frozenset(
 FORMER_EU_MEMBERS = frozenset({"GB"})
 """Partners that were in the EU when they took part (the United Kingdom, before 2020): not
 "from outside the EU" in the sense a user asks it."""
+EUROPE = (
+    EU27
+    | FORMER_EU_MEMBERS
+    | frozenset("NO CH IS LI AL BA ME MK RS XK UA MD TR BY AD MC SM".split())
+)
+"""The countries whose cities take or could take part; a word that only looks like another
+place's name in some grammatical case ("reunit" → Réunion) is not read as one."""
 
 
 @cache

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from urbact_assistant.core.text import tokens
+from urbact_assistant.knowledge.countries import EUROPE
 
 # Kinds of stems in a language file ("ambiguous_ongoing": "ongoing" words that are also topic
 # words, "active", a status only next to a word for network) and the network types.
@@ -669,6 +670,6 @@ def inflected_country(
         if " " in name or len(name) < 5 or abs(len(word) - len(name)) > 3:
             continue
         stem = name[:-2]
-        if word.startswith(stem) and len(stem) >= 5:
+        if word.startswith(stem) and len(stem) >= 5 and code in EUROPE:
             return code
     return None
