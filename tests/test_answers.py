@@ -428,6 +428,8 @@ def test_an_acronym_is_not_a_place(assistant):
          ["minimalnej"], "how-to-join"),
         ("Chi può fare da capofila in una Transfer Network?", "it", ["Buona pratica"],
          "transfer-networks"),
+        ("Qui peut être partenaire d'un réseau URBACT ?", "fr", ["autorités métropolitaines"],
+         "how-to-join"),
     ],
 )  # fmt: skip
 def test_programme_facts_are_answered_from_data_in_the_askers_language(

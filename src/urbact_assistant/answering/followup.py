@@ -124,8 +124,12 @@ def resolve(
     # "How can my city join one of these?" is about joining; "¿qué ciudades participan en
     # ellas?" asks which cities of the list.
     # "¿participa alguna ciudad española?" after a list: a narrowing, not "may they take part?"
-    member_from = query.countries and "eligibility" not in query.intents and len(base) > 1
-    member_from = member_from and len(query.text.split()) <= 5
+    member_from = (
+        bool(query.countries)
+        and "eligibility" not in query.intents
+        and len(base) > 1
+        and len(query.text.split()) <= 5
+    )
     joining = query.kind == "join" and query.intents and not member_from
     if joining and not (narrowing and "partners" in query.asks):
         return None

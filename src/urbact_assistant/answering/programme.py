@@ -158,7 +158,7 @@ class ProgrammeAnswers:
         """The edition the question names by year or host city; else the next one, or the
         latest and the list of every edition the card knows."""
         q = self.q
-        names = {fold(w)[:5] for w in re.findall(r"\w+", q.text) if w[:1].isupper() and len(w) > 3}
+        names = _name_starts(q.text)
         picked = [e for e in editions if e.year in q.years] or [
             e for e in editions if fold(e.city)[:5] in names
         ]
@@ -229,6 +229,10 @@ class ProgrammeAnswers:
             wanted.append("population")
         if joining and "ngos-civil-society" in concepts and not q.networks:
             wanted.append("ngos")
+        # "Who can be a partner in an URBACT network?": not how many, nor from which country
+        named = q.countries or q.networks or q.cities or {"count", "lead"} & set(q.asks)
+        if joining and _MEMBER_WORDS.search(fold(q.text)) and not (named or wanted):
+            wanted.append("partners")
         lines = []
         for rule in wanted:
             page = next((p for p, f in with_facts if rule in f.rules), None)
@@ -524,8 +528,7 @@ class ProgrammeAnswers:
         q = self.q
         keys = [str(y) for y in q.years] + [fold(c) for c in q.cities]
         keys += [fold(q.programme)] if q.programme else []
-        # A name in another grammatical case ("we Wrocławiu") matches by its first letters.
-        names = {fold(w)[:5] for w in re.findall(r"\w+", q.text)[1:] if w[:1].isupper()}
+        names = _name_starts(q.text)
         rows = table_rows(page.body)
         picked = []
         for cells in rows:
@@ -542,6 +545,12 @@ class ProgrammeAnswers:
         """A word start that only one row has ("wrocl"), not one every row has ("urbac")."""
         having = [r for r in rows if re.search(rf"(?<!\w){re.escape(prefix)}", fold(" ".join(r)))]
         return len(having) == 1
+
+
+def _name_starts(text: str) -> set[str]:
+    """The first letters of the names a question says after its first word: a name in another
+    grammatical case ("we Wrocławiu") matches by them."""
+    return {fold(w)[:5] for w in re.findall(r"\w+", text)[1:] if w[:1].isupper()}
 
 
 def table_rows(body: str) -> list[list[str]]:
@@ -563,7 +572,9 @@ TYPES_NEWEST_FIRST = (
 )  # fmt: skip
 
 # Roots of "partner"/"member" in the EU languages: "how many partners" is not "how many networks".
-_MEMBER_WORDS = re.compile(r"partn|parceir|socio|soci |member|membr|miembr|czlon|clen|leden|lid")
+_MEMBER_WORDS = re.compile(
+    r"partn|partenai|parceir|socio|soci |member|membr|miembr|czlon|clen|leden|lid"
+)
 # Roots of "inhabitants"/"population": "a minimum number of inhabitants" is not of partners.
 _PEOPLE_WORDS = re.compile(
     r"popul|inhabit|habitant|einwohner|abitant|mieszka|inwoner|obyvatel|lakos|asukas|elanik"
